@@ -1,0 +1,152 @@
+"""Step 6: compose the reply: text from the facts' sentences, citations, caveats, suggestions, table rows."""
+from __future__ import annotations
+
+from typing import Any
+
+from .models import Answer, Citation, Explain, Fact
+from .planner import Plan, main_value
+from .store import Store
+
+OUT_OF_SCOPE = ("I can only answer questions about one trial: the phase 2 study of mini-hyper-CVD plus inotuzumab "
+                "ozogamicin, with or without blinatumomab, in older adults with newly diagnosed Ph-negative B-cell "
+                "ALL (Jabbour et al., Lancet Haematol 2023). Your question doesn't seem to be about it.")
+EMPTY = "Please type a question about the trial, for example: \"What was the overall response rate?\""
+TOO_LONG = "That message is too long for me. Please ask one question at a time, in under two thousand characters."
+UNDECODABLE = "I could not read that message (it is not valid text). Please type your question again."
+STARTERS = ["What was the 2-year progression-free survival?", "How common was nausea?",
+            "What dose of inotuzumab ozogamicin was given after the amendment?"]
+MAX_CAVEATS_IN_TEXT = 2
+
+
+def _p(fact: Fact) -> str:
+    v = fact.value("p")
+    return v.value.replace("·", ".") if v else ""
+
+
+def table_rows(facts: list[Fact]) -> list[dict[str, Any]]:
+    """Overview rows as data: label, shown value, number and unit, CI, P, and the fact id."""
+    rows = []
+    for f in facts:
+        mv = main_value(f)
+        lo, hi = f.value("ci_low"), f.value("ci_high")
+        rows.append({
+            "label": f.label or f.id,
+            "value": mv.shown() if mv else "",
+            "number": mv.num if mv else None,
+            "unit": mv.unit if mv else "",
+            "ci": f"{lo.value}-{hi.shown()}".replace("·", ".") if lo and hi else "",
+            "p": _p(f),
+            "fact": f.id,
+        })
+    return rows
+
+
+class Composer:
+    """Writes Answers from Plans; every number it writes comes from a fact's values."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.reference = store.paper.short
+
+    def citations(self, facts: list[Fact]) -> list[Citation]:
+        return [Citation(reference=self.reference, locator=f"{f.locator} (news summary of the paper)",
+                         quote=" ".join(f.quote.split()), fact=f.id) for f in facts]
+
+    def caveats(self, facts: list[Fact]) -> tuple[list[str], list[str]]:
+        """(all caveat sentences, the warnings said in the text)."""
+        seen: list[str] = []
+        for f in facts:
+            for cid in self.store.caveats_by_fact.get(f.id, []):
+                if cid not in seen:
+                    seen.append(cid)
+        cavs = [self.store.caveats[c] for c in seen]
+        return [c.say for c in cavs], [c.say for c in cavs if c.severity == "warning"][:MAX_CAVEATS_IN_TEXT]
+
+    def suggestions(self, facts: list[Fact], limit: int = 3) -> list[str]:
+        """Follow-ups: examples of facts that share a measure, then a topic, with the ones shown."""
+        if not facts:
+            return list(STARTERS)
+        shown = {f.id for f in facts}
+        measures = {m for f in facts for m in f.measure}
+        topics = {f.topic for f in facts}
+        pool = sorted(
+            (f for f in self.store.facts.values() if f.id not in shown and f.examples),
+            key=lambda f: (not (set(f.measure) & measures), f.topic not in topics, -f.rank, f.id),
+        )
+        out: list[str] = []
+        for f in pool:
+            q = f.examples[0]
+            if q not in out:
+                out.append(q)
+            if len(out) == limit:
+                break
+        return out
+
+    def _facts_text(self, plan: Plan) -> str:
+        facts = plan.facts
+        if plan.table:
+            head = f"{len(facts)} results from the trial:"
+            lines = [f"- {r['label']}: {r['value']}" + (f" (95% CI {r['ci']})" if r["ci"] else "")
+                     + (f", P = {r['p']}" if r["p"] else "") for r in table_rows(facts)]
+            if all(not r["value"] for r in table_rows(facts)):
+                return " ".join(f.say for f in facts)
+            return "\n".join([head, *lines])
+        if plan.extreme:
+            word = self._extreme_word(plan)
+            return " ".join(f"{word}: {f.say}" for f in facts)
+        text = " ".join(f.say for f in facts)
+        if plan.kind == "significance":
+            for f in facts:
+                v = f.value("p")
+                if v and v.num is not None:
+                    verdict = ("below the conventional significance threshold, so the difference is statistically "
+                               "significant" if v.num < 0.05 else "above the conventional significance threshold, so "
+                               "the difference is not statistically significant")
+                    text += f" P = {v.value.replace('·', '.')} is {verdict}."
+        return text
+
+    def _extreme_word(self, plan: Plan) -> str:
+        f = plan.facts[0]
+        hi = plan.extreme in ("max", "second")
+        if plan.extreme == "second":
+            return "Second most common" if f.topic == "safety" or f.stat == "incidence" else "Second highest"
+        if f.topic == "safety" or f.stat == "incidence":
+            return "Most common" if hi else "Least common"
+        if f.stat == "median":
+            return "Longest" if hi else "Shortest"
+        return "Highest" if hi else "Lowest"
+
+    def compose(self, plan: Plan) -> Answer:
+        facts = plan.facts
+        all_cav, said_cav = self.caveats(facts)
+        table = table_rows(facts) if plan.table else None
+        if plan.status == "answered":
+            text = self._facts_text(plan)
+        elif plan.status == "no_data":
+            lead = plan.reply or f"The article does not report {plan.missing}."
+            text = lead + (" What it does report: " + " ".join(f.say for f in facts) if facts else "")
+        elif plan.status == "clarify":
+            text = (f"Your question about {plan.missing} could mean several things. Did you mean: "
+                    + "; ".join(f"({i + 1}) {o}?" for i, o in enumerate(plan.options)))
+        elif plan.status == "medical_advice":
+            text = plan.reply + (" For reference, trial results: " + " ".join(f.say for f in facts) if facts else "")
+        elif plan.status == "chitchat":
+            text = plan.reply
+        else:
+            text = plan.reply or OUT_OF_SCOPE
+        if said_cav and plan.status in ("answered", "no_data", "medical_advice"):
+            text += "\n" + " ".join(f"Caveat: {c}" for c in said_cav)
+        suggestions = [o + "?" for o in plan.options] if plan.status == "clarify" else (
+            self.suggestions(facts) if plan.status != "chitchat" or plan.rule == "chitchat.help" else STARTERS[:2])
+        return Answer(
+            status=plan.status,  # type: ignore[arg-type]
+            answer=text,
+            citations=self.citations(facts),
+            facts=[f.id for f in facts],
+            intent=plan.rule or plan.kind,
+            confidence=round(plan.confidence, 3),
+            suggestions=suggestions,
+            caveats=all_cav,
+            table=table,
+            explain=Explain(rule=plan.rule, slots=plan.slots, note=plan.note or plan.missing),
+        )

@@ -1,0 +1,68 @@
+"""Step 4: dialogue context. An explicit value: frames of earlier turns that age, weigh less and expire.
+
+Context only fills slots the question leaves out, and only where the filled slot still finds facts.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import ValidationError
+
+from .errors import ContextError
+from .models import Context, Frame
+
+MAX_AGE = 3  # a frame is forgotten after this many further turns
+
+
+def parse(context: Context | dict[str, Any] | str | bytes | None) -> Context:
+    """Accept a Context, its dict, or its JSON; raise ContextError for anything malformed."""
+    if context is None or context == "":
+        return Context()
+    if isinstance(context, Context):
+        return context
+    try:
+        if isinstance(context, (str, bytes)):
+            context = json.loads(context)
+        if not isinstance(context, dict):
+            raise ContextError("context must be a JSON object")
+        return Context.model_validate(context)
+    except (ValueError, ValidationError) as e:
+        first = e.errors()[0] if isinstance(e, ValidationError) else None
+        where = ".".join(str(x) for x in first["loc"]) if first else ""
+        msg = first["msg"] if first else str(e)
+        raise ContextError(f"malformed context{(' at ' + where) if where else ''}: {msg}") from None
+
+
+def weight(frame: Frame) -> float:
+    """Older frames count for less (1, 1/2, 1/3, ...)."""
+    return round(1.0 / (1 + frame.age), 3)
+
+
+def fillers(ctx: Context, missing: list[str]) -> list[tuple[str, list[str], float]]:
+    """(slot, ids, weight) offered by the newest frame that has each missing slot."""
+    out = []
+    for slot in missing:
+        for frame in ctx.frames:
+            if frame.slots.get(slot):
+                out.append((slot, list(frame.slots[slot]), weight(frame)))
+                break
+    return out
+
+
+def last_facts(ctx: Context) -> list[str]:
+    return list(ctx.frames[0].facts) if ctx.frames else []
+
+
+def advance(ctx: Context, frame: Frame | None, new_topic: bool) -> Context:
+    """The context after this turn: older frames age (and expire); a new topic replaces them."""
+    frames = [] if new_topic else [f.model_copy(update={"age": f.age + 1}) for f in ctx.frames]
+    frames = [f for f in frames if f.age < MAX_AGE]
+    if frame is not None:
+        frames.insert(0, frame)
+    return Context(turn=ctx.turn + 1, frames=frames[:4])
+
+
+def keep(ctx: Context) -> Context:
+    """A turn that does not touch the topic (chit-chat, out of scope) only counts the turn."""
+    return ctx.model_copy(update={"turn": ctx.turn + 1})

@@ -1,0 +1,90 @@
+"""The front object: `Assistant.ask` runs the pipeline
+
+    text -> normalise -> match intent + slots -> context fills slots -> resolve facts -> compose answer.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from . import context as ctxmod
+from .compose import EMPTY, TOO_LONG, UNDECODABLE, Composer
+from .matcher import Matcher
+from .models import Answer, Context, Explain
+from .normalise import MAX_CHARS, normalise, strip_control
+from .planner import Planner
+from .store import Store, open_store
+
+
+class Assistant:
+    """Answers questions about the trial. Thread-safe: all state is read-only; context travels with the call."""
+
+    def __init__(self, knowledge: Path | str | None = None, *, cache_dir: Path | str | None = None,
+                 store: Store | None = None, cache_size: int = 4096) -> None:
+        self.store = store or open_store(knowledge, cache_dir)
+        self.matcher = Matcher(self.store)
+        self.planner = Planner(self.store)
+        self.composer = Composer(self.store)
+        self._cached = lru_cache(maxsize=cache_size)(self._answer)
+
+    def ask(self, question: Any, context: Context | dict[str, Any] | str | None = None, *,
+            id: Any = None, session: Any = None) -> Answer:
+        """Answer one question. `context` is the previous answer's `.context` (or its JSON) for follow-ups.
+
+        Never raises for bad question text (that is an `invalid_input` answer); raises ContextError
+        for a malformed context.
+        """
+        ctx = ctxmod.parse(context)
+        text, problem = self._check(question)
+        if problem:
+            answer = Answer(status="invalid_input", answer=problem, suggestions=[], intent="invalid_input",
+                            confidence=1.0, context=ctxmod.keep(ctx), explain=Explain(note="input rejected"))
+        else:
+            key = (normalise(text), strip_control(text), ctx.model_dump_json())
+            answer = self._cached(*key).model_copy(deep=True)
+        answer.id, answer.session, answer.question = id, session, text if isinstance(text, str) else ""
+        return answer
+
+    def _answer(self, norm: str, text: str, ctx_json: str) -> Answer:
+        ctx = Context.model_validate_json(ctx_json)
+        match = self.matcher.match(text, follow_up=bool(ctx.frames))
+        plan = self.planner.plan(match, ctx)
+        answer = self.composer.compose(plan)
+        answer.explain.normalised = norm
+        answer.explain.score = match.score
+        answer.explain.runner_up = match.runner_up.id if match.runner_up else ""
+        answer.explain.runner_up_score = match.runner_score
+        if plan.frame is not None:
+            answer.context = ctxmod.advance(ctx, plan.frame, plan.new_topic)
+        else:
+            answer.context = ctxmod.keep(ctx)
+        return answer
+
+    @staticmethod
+    def _check(question: Any) -> tuple[str, str]:
+        """(text, problem): empty, whitespace-only, over-long or undecodable input is a problem."""
+        if isinstance(question, (bytes, bytearray)):
+            try:
+                question = bytes(question).decode("utf-8")
+            except UnicodeDecodeError:
+                return "", UNDECODABLE
+        if not isinstance(question, str):
+            return "", UNDECODABLE
+        if len(question) > MAX_CHARS:
+            return question[:200], TOO_LONG
+        if "\x00" in question or "\ufffd" in question and not question.replace("\ufffd", "").strip():
+            return strip_control(question), UNDECODABLE
+        if not normalise(question) and not strip_control(question).strip():
+            return question, EMPTY
+        return question, ""
+
+    def info(self) -> dict[str, Any]:
+        """Knowledge version and counts."""
+        return {"knowledge": self.store.hash[:12], **self.store.counts()}
+
+
+def answer_json(answer: Answer) -> str:
+    """The contract record as one JSON line."""
+    return json.dumps(answer.contract(), ensure_ascii=False)

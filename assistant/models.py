@@ -1,0 +1,251 @@
+"""Typed records: authored knowledge (sources, facts, caveats, lexicon, intent rules) and answers."""
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Status = Literal["answered", "clarify", "no_data", "out_of_scope", "medical_advice", "chitchat", "invalid_input"]
+STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
+
+Topic = Literal[
+    "design", "dosing", "efficacy", "response", "subgroups_age", "genetics", "cytogenetics", "amendment",
+    "safety", "deaths", "neoplasms", "drugs", "citation", "conclusion",
+]
+Stat = Literal[
+    "rate", "median", "count", "percent", "dose", "schedule", "incidence", "range", "design", "comparison",
+    "description", "p_value", "duration",
+]
+ValueKind = Literal[
+    "value", "rate", "percent", "median", "count", "n", "ci_low", "ci_high", "p", "range_low", "range_high",
+    "dose", "dose_low", "dose_high", "cumulative_dose", "day", "cycle", "timepoint", "age", "age_low", "age_high",
+    "year", "duration", "label", "reference",
+]
+Slot = Literal["measure", "group", "timepoint", "drug", "cycle", "stat", "cue", "unreported", "domain"]
+FACT_SLOTS: tuple[str, ...] = ("measure", "group", "timepoint", "drug", "cycle")
+SLOTS: tuple[str, ...] = Slot.__args__  # type: ignore[attr-defined]
+
+_NUMBER = re.compile(r"(?<![A-Za-z0-9.·])(?:\d+(?:[.·]\d+)?|[.·]\d+)")
+
+
+def numbers_in(text: str) -> list[str]:
+    """Number tokens in text, middle dots read as decimal points ('31·5' -> '31.5'); 'm2', 'TP53' are not numbers."""
+    return [n.replace("·", ".") for n in _NUMBER.findall(text)]
+
+
+def number_key(token: str) -> str:
+    """Canonical form of a number token for comparison ('.77' and '0.77' differ on purpose: as written)."""
+    return token.replace("·", ".")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---------------------------------------------------------------- knowledge records
+
+
+class Source(Strict):
+    """A citable source: the paper (cited in answers) or the news summary (where quotes are read)."""
+
+    id: str
+    kind: Literal["paper", "summary"]
+    short: str = Field(description="Short reference shown with answers")
+    full: str
+    doi: str = ""
+    trial: str = ""
+    file: str = Field("", description="Text file (relative to knowledge/) that quotes are checked against")
+
+
+class Value(Strict):
+    """One number as the quote writes it ('44.0' stays '44.0'), with its kind and unit."""
+
+    kind: ValueKind
+    value: str
+    unit: str = ""
+    name: str = Field("", description="Distinguishes two values of one kind, e.g. 'pre' and 'post'")
+
+    @property
+    def key(self) -> str:
+        return self.name or self.kind
+
+    @property
+    def num(self) -> float | None:
+        try:
+            return float(self.value.replace("·", "."))
+        except ValueError:
+            return None
+
+    def shown(self) -> str:
+        v = self.value.replace("·", ".")
+        if not self.unit:
+            return v
+        return f"{v}{self.unit}" if self.unit == "%" else f"{v} {self.unit}"
+
+
+class Fact(Strict):
+    """One statement of the article: slots for matching, values, the sentence said, and its verbatim quote."""
+
+    id: str
+    topic: Topic
+    stat: Stat
+    measure: list[str] = Field(min_length=1)
+    group: list[str] = Field(default_factory=lambda: ["all"])
+    timepoint: list[str] = Field(default_factory=list)
+    drug: list[str] = Field(default_factory=list)
+    cycle: list[str] = Field(default_factory=list)
+    values: list[Value] = Field(default_factory=list)
+    say: str = Field(min_length=1, description="The assistant's sentence; every number in it is one of values")
+    quote: str = Field(min_length=1, description="Verbatim from the source text")
+    locator: str = Field(min_length=1, description="Where in the article, e.g. 'paragraph 4'")
+    source: str = "summary"
+    label: str = Field("", description="Short row label for tables, e.g. 'Nausea'")
+    examples: list[str] = Field(default_factory=list)
+    rank: int = Field(0, description="Higher is shown first when several facts tie")
+
+    def value(self, key: str) -> Value | None:
+        return next((v for v in self.values if v.key == key), None)
+
+    def slot(self, name: str) -> list[str]:
+        return getattr(self, name)
+
+
+class Caveat(Strict):
+    """An inconsistency or limitation of the source, linked to the facts it bears on."""
+
+    id: str
+    say: str = Field(min_length=1)
+    facts: list[str] = Field(min_length=1)
+    quotes: list[str] = Field(min_length=1)
+    locator: str = ""
+    severity: Literal["note", "warning"] = "warning"
+
+
+class Entity(Strict):
+    """A lexicon entry: one thing the user can name, with every way of naming it."""
+
+    id: str
+    slot: Slot
+    label: str = Field("", description="How the assistant names it")
+    names: list[str] = Field(default_factory=list)
+    abbreviations: list[str] = Field(default_factory=list)
+    lay: list[str] = Field(default_factory=list)
+    misspellings: list[str] = Field(default_factory=list)
+    case_sensitive: list[str] = Field(default_factory=list, description="Matched only as written, e.g. 'ALL'")
+    generic: list[str] = Field(default_factory=list,
+                               description="Everyday words for it ('schedule'): understood, but they do not by "
+                                           "themselves tie a question to the trial")
+    expands: list[str] = Field(default_factory=list, description="Umbrella term: stands for these entity ids")
+    weight: float = Field(1.0, gt=0, le=2)
+    anchor: Literal["strong", "weak", "none"] = Field(
+        "strong", description="strong ties a question to the trial by itself; weak only with another cue"
+    )
+    fuzzy: bool = True
+    holds: str = Field("", description="For 'unreported' entities: what the knowledge base holds instead")
+    ages: list[int] = Field(default_factory=list, description="For age groups: [lowest, highest] age in years")
+    related: list[str] = Field(default_factory=list, description="For 'unreported': related measure ids")
+
+    def all_names(self) -> list[str]:
+        return [*self.names, *self.abbreviations, *self.lay, *self.misspellings, *self.generic]
+
+
+class IntentRule(Strict):
+    """An intent: which slots it needs, which it may use, cue patterns, and how it is answered."""
+
+    id: str
+    kind: Literal[
+        "lookup", "overview", "superlative", "compare", "significance", "chitchat", "advice", "unreported", "reject",
+    ]
+    description: str = ""
+    requires: list[str] = Field(
+        default_factory=list,
+        description="All items needed; an item is alternatives 'slot' or 'slot:id|id' joined by ','",
+    )
+    optional: list[str] = Field(default_factory=list)
+    patterns: list[str] = Field(default_factory=list, description="Regexes on the normalised text; any one fits")
+    weight: float = 1.0
+    excludes: list[str] = Field(default_factory=list, description="Items that must be absent (same form)")
+    defaults: dict[str, list[str]] = Field(default_factory=dict, description="Slots assumed when not given")
+    reply: str = ""
+    examples: list[str] = Field(default_factory=list)
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, v: list[str]) -> list[str]:
+        for p in v:
+            re.compile(p)
+        return v
+
+
+# ---------------------------------------------------------------- answers
+
+
+class Citation(BaseModel):
+    reference: str
+    locator: str
+    quote: str
+    fact: str = ""
+
+
+class SlotValue(BaseModel):
+    slot: str
+    value: str
+    source: Literal["question", "context", "default"]
+    text: str = ""
+    score: float = 1.0
+
+
+class Explain(BaseModel):
+    rule: str = ""
+    score: float = 0.0
+    runner_up: str = ""
+    runner_up_score: float = 0.0
+    slots: list[SlotValue] = Field(default_factory=list)
+    normalised: str = ""
+    note: str = ""
+
+
+class Frame(BaseModel):
+    """What one turn was about: its slots and facts. Frames age and expire."""
+
+    slots: dict[str, list[str]] = Field(default_factory=dict)
+    facts: list[str] = Field(default_factory=list)
+    intent: str = ""
+    age: int = 0
+
+
+class Context(BaseModel):
+    """Dialogue context carried by the caller between turns (JSON round trip)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = 1
+    turn: int = Field(0, ge=0)
+    frames: list[Frame] = Field(default_factory=list, max_length=8)
+
+
+class Answer(BaseModel):
+    """One reply, in the contract shape shared by the API, batch, chat and HTTP."""
+
+    id: Any = None
+    session: Any = None
+    question: str = ""
+    status: Status
+    answer: str
+    citations: list[Citation] = Field(default_factory=list)
+    facts: list[str] = Field(default_factory=list)
+    intent: str = ""
+    confidence: float = 0.0
+    suggestions: list[str] = Field(default_factory=list)
+    caveats: list[str] = Field(default_factory=list)
+    table: list[dict[str, Any]] | None = None
+    explain: Explain = Field(default_factory=Explain)
+    context: Context = Field(default_factory=Context)
+
+    def contract(self) -> dict[str, Any]:
+        """The JSON record of the batch contract (no explain/context)."""
+        data = self.model_dump(mode="json", exclude={"explain", "context"})
+        if data.get("table") is None:
+            data.pop("table", None)
+        return data

@@ -1,0 +1,319 @@
+"""Steps 4-5 joined: fill missing slots from the dialogue context, then pick the facts each intent kind needs.
+
+The result is a Plan: which status, which facts, and how to present them. No text is written here.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import context as ctxmod
+from .matcher import Match
+from .models import FACT_SLOTS, Context, Fact, Frame, SlotValue
+from .resolver import TIE, expand, nearest, resolve
+from .store import Store
+
+SURVIVAL = ("pfs", "os", "crd")
+MAIN_KINDS = ("rate", "percent", "median", "count", "dose", "value", "cumulative_dose", "duration")
+MAX_FACTS = 3
+MAX_TABLE = 20
+
+
+@dataclass
+class Plan:
+    """What to answer: status, facts, presentation, and how the slots were found."""
+
+    status: str
+    kind: str = ""
+    rule: str = ""
+    facts: list[Fact] = field(default_factory=list)
+    table: bool = False
+    reply: str = ""
+    options: list[str] = field(default_factory=list)
+    missing: str = ""
+    extreme: str = ""
+    slots: list[SlotValue] = field(default_factory=list)
+    frame: Frame | None = None
+    new_topic: bool = False
+    confidence: float = 0.0
+    note: str = ""
+
+
+def main_value(fact: Fact):  # type: ignore[no-untyped-def]
+    """The headline number of a fact (rate, median, ...), or None."""
+    for kind in MAIN_KINDS:
+        for v in fact.values:
+            if v.kind == kind and v.num is not None:
+                return v
+    return None
+
+
+class Planner:
+    """Turns a Match plus context into a Plan, using the resolver."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # ------------------------------------------------------------ slots
+
+    def slots(self, m: Match, ctx: Context, defaults: dict[str, list[str]]) -> tuple[dict[str, list[str]], list[SlotValue], bool]:
+        """Question slots, rule defaults, then context fills that still find facts."""
+        q = {s: self._narrowest(m.ids(s)) for s in FACT_SLOTS if m.ids(s)}
+        found = [SlotValue(slot=mm.slot, value=mm.entity, source="question", text=mm.text, score=mm.score)
+                 for mm in m.mentions if mm.slot in (*FACT_SLOTS, "stat", "cue", "unreported")]
+        newest = ctx.frames[0].slots.get("measure", []) if ctx.frames else []
+        new_topic = bool(q.get("measure")) and set(q["measure"]) != set(newest)
+        for s, ids in defaults.items():
+            if s not in q:
+                q[s] = list(ids)
+                found.append(SlotValue(slot=s, value=",".join(ids), source="default"))
+                new_topic = True
+        if defaults:
+            return q, found, new_topic
+        missing = [s for s in FACT_SLOTS if s not in q]
+        offers = ctxmod.fillers(ctx, missing)
+        stats = m.ids("stat")
+        if offers:
+            chosen = self._fit_offers(q, offers, stats)
+            for slot, ids, w in chosen:
+                q[slot] = ids
+                found.append(SlotValue(slot=slot, value=",".join(ids), source="context", score=w))
+        return q, found, new_topic
+
+    def _narrowest(self, ids: list[str]) -> list[str]:
+        """Drop an umbrella term when a narrower one is also named ('GI side effects' beats 'side effects')."""
+        sets = {i: set(expand(self.store, [i])) for i in ids}
+        return [i for i in ids if not any(j != i and sets[j] < sets[i] for j in ids)]
+
+    def _fit_offers(self, q: dict[str, list[str]], offers: list[tuple[str, list[str], float]],
+                    stats: list[str]) -> list[tuple[str, list[str], float]]:
+        """The largest set of context offers (newest first) whose slots are actually used by the best facts."""
+        kept = list(offers)
+        while kept:
+            trial = dict(q, **{s: ids for s, ids, _ in kept})
+            res = resolve(self.store, trial, stats)
+            if res:
+                used = [o for o in kept if any(set(f.slot(o[0])) & set(expand(self.store, o[1])) for f in res.top)]
+                if len(used) == len(kept):
+                    return kept
+                kept = used
+                continue
+            kept = kept[:-1] if len(kept) > 1 and q else kept[1:] if len(kept) > 1 else []
+        return []
+
+    # ------------------------------------------------------------ plan
+
+    def plan(self, m: Match, ctx: Context) -> Plan:
+        rule = m.rule
+        if rule is None:
+            return Plan(status="out_of_scope", kind="out_of_scope", confidence=0.9 if not m.mentions else 0.7,
+                        note=m.note)
+        if rule.kind == "chitchat":
+            return Plan(status="chitchat", kind="chitchat", rule=rule.id, reply=rule.reply, confidence=0.95)
+        if rule.kind == "reject":
+            return Plan(status="out_of_scope", kind="reject", rule=rule.id, reply=rule.reply, confidence=0.85)
+        if rule.kind == "advice":
+            return self._advice(m, rule.id, rule.reply)
+        q, found, new_topic = self.slots(m, ctx, rule.defaults)
+        stats = m.ids("stat")
+        plan = getattr(self, "_" + rule.kind)(m, ctx, q, stats)
+        plan.rule, plan.slots = rule.id, found
+        plan.kind = plan.kind or rule.kind
+        if plan.status in ("answered", "no_data", "clarify") and (q or plan.facts):
+            plan.frame = Frame(slots={k: v for k, v in q.items()}, facts=[f.id for f in plan.facts], intent=rule.id)
+            plan.new_topic = new_topic
+        return plan
+
+    # ------------------------------------------------------------ kinds
+
+    def _lookup(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str]) -> Plan:
+        if self._unreported_timepoint(m, q):
+            return self._unreported(m, ctx, q, stats, entity="nr.timepoint")
+        if not q:
+            return self._clarify_generic("that")
+        res = resolve(self.store, q, stats)
+        if not res:
+            return self._no_data(q, stats)
+        top = res.top
+        measures = {tuple(f.measure) for f in top}
+        if len(top) <= MAX_FACTS:
+            return Plan(status="answered", facts=top, confidence=0.9 if len(top) == 1 else 0.8)
+        if "measure" not in q and len(measures) > 1 and not m.has("cue", "cue.overview"):
+            return self._clarify(top, q, "measure")
+        topics = {f.topic for f in top}
+        if len(top) <= 8 or len(topics) == 1 or m.has("cue", "cue.overview"):
+            return Plan(status="answered", kind="overview", facts=top[:MAX_TABLE], table=True, confidence=0.8)
+        return self._clarify(top, q, "group")
+
+    def _overview(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str]) -> Plan:
+        if not q:
+            facts = sorted((f for f in self.store.facts.values() if f.rank >= 1), key=lambda f: (-f.rank, f.id))
+            return Plan(status="answered", kind="overview", facts=facts[:12], table=True, confidence=0.8)
+        res = resolve(self.store, q, stats)
+        if not res:
+            return self._no_data(q, stats)
+        facts = [f for s, f in res.scored if s >= res.best - 0.35][:MAX_TABLE]
+        return Plan(status="answered", kind="overview", facts=facts, table=len(facts) > 1, confidence=0.85)
+
+    def _candidates(self, q: dict[str, list[str]], stats: list[str]) -> list[Fact]:
+        res = resolve(self.store, q, stats)
+        return [f for s, f in res.scored if s >= res.best - TIE]
+
+    def _superlative(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str]) -> Plan:
+        q = dict(q)
+        if "measure" not in q:
+            q["measure"] = list(SURVIVAL[:2]) if "group" in q else ["ae_any"]
+        facts = [f for _, f in resolve(self.store, q, stats).scored
+                 if len(f.group) == 1 and f.stat not in ("comparison", "p_value") and main_value(f) is not None]
+        if len(facts) < 2 and "group" not in q:
+            widened = dict(q, group=[e for e in self.store.entities if self.store.entities[e].slot == "group"
+                                     and not self.store.entities[e].expands and e != "all"])
+            facts = [f for f in self._candidates(widened, stats) if len(f.group) == 1 and main_value(f) is not None]
+        if len(facts) < 2:
+            return self._lookup(m, ctx, q, stats)
+        second = m.has("cue", "sup.second")
+        want_max = m.has("cue", "sup.max") or second
+        parts: dict[tuple[str, str], list[Fact]] = {}
+        for f in facts:
+            parts.setdefault((f.measure[0] if not f.measure[0].startswith("ae.") else "ae", f.stat), []).append(f)
+        chosen: list[Fact] = []
+        for key in sorted(parts, key=lambda k: (-len(parts[k]), k))[:2]:
+            group = parts[key]
+            if len(group) < 2:
+                continue
+            ordered = sorted({main_value(f).num for f in group}, reverse=want_max)  # type: ignore[union-attr]
+            best = ordered[min(1 if second else 0, len(ordered) - 1)]
+            chosen += [f for f in group if main_value(f).num == best]  # type: ignore[union-attr]
+        if not chosen:
+            return self._lookup(m, ctx, q, stats)
+        extreme = "second" if second else "max" if want_max else "min"
+        return Plan(status="answered", facts=chosen[:4], extreme=extreme, confidence=0.85)
+
+    def _compare(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str]) -> Plan:
+        if not q and ctx.frames:
+            q = dict(ctx.frames[0].slots)
+        res = resolve(self.store, q, stats)
+        if not res:
+            return self._no_data(q, stats)
+        facts = [f for s, f in res.scored if s >= res.best - 0.12]
+        comparisons = [f for f in facts if f.value("p") or f.stat in ("comparison", "p_value")]
+        facts = (comparisons + [f for f in facts if f not in comparisons])[:MAX_FACTS + 1]
+        table = len(facts) > MAX_FACTS
+        return Plan(status="answered", facts=facts, table=table, confidence=0.8)
+
+    def _significance(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str]) -> Plan:
+        pool: list[Fact] = []
+        if q:
+            res = resolve(self.store, q, stats)
+            pool = [f for s, f in res.scored if s >= res.best - 0.4]
+        elif ctx.frames:
+            last = [self.store.facts[i] for i in ctxmod.last_facts(ctx) if i in self.store.facts]
+            pool = list(last)
+            for f in last:
+                res = resolve(self.store, {"measure": f.measure, "group": f.group}, [])
+                pool += [g for _, g in res.scored]
+                if len(f.group) == 1 and f.group != ["all"]:
+                    pool += [g for g in self.store.facts.values() if set(f.group) & set(g.group)
+                             and set(f.measure) & set(g.measure) and g.value("p")]
+        with_p = []
+        for f in pool:
+            if f.value("p") and f not in with_p:
+                with_p.append(f)
+        if not with_p:
+            if not q and not ctx.frames:
+                return self._clarify_generic("significance")
+            return Plan(status="no_data", missing="a P value for that", facts=pool[:2], confidence=0.7)
+        return Plan(status="answered", kind="significance", facts=with_p[:MAX_FACTS], confidence=0.85)
+
+    def _unreported(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str],
+                    entity: str | None = None) -> Plan:
+        eid = entity or next(x for x in m.ids("unreported"))
+        e = self.store.entities[eid]
+        related: list[Fact] = []
+        asked = {s: m.ids(s) for s in FACT_SLOTS if m.ids(s)}
+        if asked.get("measure"):
+            related = resolve(self.store, asked, stats).top[:2]
+        if not related and e.related:
+            related = resolve(self.store, {"measure": e.related}, []).top[:2]
+        return Plan(status="no_data", kind="unreported", reply=e.holds, facts=related, missing=e.label,
+                    confidence=0.85)
+
+    def _unreported_timepoint(self, m: Match, q: dict[str, list[str]]) -> bool:
+        if m.ids("timepoint") or not set(expand(self.store, q.get("measure", []))) & set(SURVIVAL):
+            return False
+        return "nr.timepoint" in self.store.entities and bool(self._odd_durations(m.normalised))
+
+    def _odd_durations(self, text: str) -> list[str]:
+        known = {v.value for f in self.store.facts.values() for v in f.values if v.kind == "timepoint"}
+        return [d for d in re.findall(r"\b(\d+) year\b", text) if d not in known and int(d) <= 15]
+
+    # ------------------------------------------------------------ shared
+
+    def _no_data(self, q: dict[str, list[str]], stats: list[str]) -> Plan:
+        near, dropped = nearest(self.store, q, stats)
+        return Plan(status="no_data", kind="not_reported", facts=near, missing=self.describe(q), note=dropped,
+                    confidence=0.75)
+
+    def describe(self, q: dict[str, list[str]]) -> str:
+        """Words for what was asked, from entity labels ('overall survival for patients aged 70 or older')."""
+        def label(ids: list[str]) -> str:
+            return " and ".join(self.store.entities[i].label or i for i in ids if i in self.store.entities)
+
+        parts = [label(q.get("measure", [])) or "that"]
+        if q.get("group") and q["group"] != ["all"]:
+            parts.append("for " + label(q["group"]))
+        if q.get("timepoint"):
+            parts.append("at " + label(q["timepoint"]))
+        if q.get("cycle"):
+            parts.append("in " + label(q["cycle"]))
+        if q.get("drug") and not q.get("measure"):
+            parts[0] = label(q["drug"])
+        return " ".join(parts)
+
+    def _family(self, group_id: str) -> str:
+        """The umbrella a group belongs to ('age groups' for age_70plus); '' for the whole trial."""
+        for e in sorted(self.store.entities.values(), key=lambda e: (len(e.expands), e.id)):
+            if e.slot == "group" and group_id in e.expands:
+                return e.label or e.id
+        return ""
+
+    def _clarify(self, top: list[Fact], q: dict[str, list[str]], by: str) -> Plan:
+        options: list[str] = []
+        if by == "measure":
+            for f in top:
+                opt = f"What was the {self.describe({**q, 'measure': f.measure[:1]})}"
+                if opt not in options:
+                    options.append(opt)
+        else:
+            measure = self.describe({"measure": q.get("measure", top[0].measure[:1])})
+            for f in top:
+                fam = self._family(f.group[0])
+                opt = f"What was the {measure} by {fam}" if fam else ""
+                if opt and opt not in options:
+                    options.append(opt)
+        options = options[:3]
+        if len(options) < 2:
+            return Plan(status="answered", kind="overview", facts=top[:MAX_TABLE], table=True, confidence=0.7)
+        return Plan(status="clarify", kind="clarify", options=options, missing=self.describe(q), confidence=0.4)
+
+    def _clarify_generic(self, what: str) -> Plan:
+        if what != "significance":
+            return Plan(status="clarify", kind="clarify", missing=what, confidence=0.4, options=[
+                "What was the median progression-free survival by age group",
+                "What was the 5-year overall survival rate", "What was the overall response rate"])
+        opts = ["Was the difference in progression-free survival before vs after the amendment significant",
+                "Was the difference in overall survival between the age groups significant",
+                "Was the difference in progression-free survival with high-risk cytogenetics significant"]
+        return Plan(status="clarify", kind="clarify", options=opts, missing=what, confidence=0.4)
+
+    def _advice(self, m: Match, rule_id: str, reply: str) -> Plan:
+        facts: list[Fact] = []
+        groups = [g for g in m.ids("group") if self.store.entities[g].ages]
+        if groups:
+            res = resolve(self.store, {"group": groups[:1], "measure": list(SURVIVAL[:2])}, ["stat.median"])
+            facts = [f for f in res.top if len(f.group) == 1][:2]
+        elif any(x.slot in FACT_SLOTS for x in m.mentions):
+            q = {s: m.ids(s) for s in FACT_SLOTS if m.ids(s)}
+            res = resolve(self.store, q, m.ids("stat"))
+            facts = res.top[:2] if res else []
+        return Plan(status="medical_advice", kind="advice", rule=rule_id, reply=reply, facts=facts, confidence=0.95)

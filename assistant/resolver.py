@@ -1,0 +1,101 @@
+"""Step 5: resolve slots to facts. Strict slots must agree; missing ones prefer the whole-trial population."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .models import FACT_SLOTS, Fact
+from .store import Store
+
+STRICT = ("measure", "group", "timepoint", "cycle")
+SURVIVAL = {"pfs", "os", "crd"}
+STRICT_STAT = {"stat.median": {"median"}, "stat.rate": {"rate"}}  # for survival facts only
+STAT_OF = {"stat.median": {"median"}, "stat.rate": {"rate", "percent", "incidence"}, "stat.count": {"count"}}
+TIE = 0.05
+
+
+@dataclass
+class Resolution:
+    """Facts that fit, best first; `top` is the tie set at the best score."""
+
+    scored: list[tuple[float, Fact]] = field(default_factory=list)
+
+    @property
+    def best(self) -> float:
+        return self.scored[0][0] if self.scored else 0.0
+
+    @property
+    def top(self) -> list[Fact]:
+        return [f for s, f in self.scored if s >= self.best - TIE]
+
+    def __bool__(self) -> bool:
+        return bool(self.scored)
+
+
+def expand(store: Store, ids: list[str], weight: float = 1.0) -> dict[str, float]:
+    """Entity ids with umbrella terms replaced by what they stand for ('side effects' -> every ae.*)."""
+    out: dict[str, float] = {}
+    for eid in ids:
+        e = store.entities.get(eid)
+        if e is None:
+            continue
+        if e.expands:
+            for k, v in expand(store, e.expands, weight * 0.95).items():
+                out[k] = max(out.get(k, 0.0), v)
+        else:
+            out[eid] = max(out.get(eid, 0.0), weight * e.weight)
+    return out
+
+
+def score_fact(fact: Fact, want: dict[str, dict[str, float]], stats: set[str]) -> float | None:
+    """None when a slot the question names disagrees with the fact; otherwise a score (higher is closer)."""
+    score = 0.0
+    for slot in FACT_SLOTS:
+        asked = want.get(slot)
+        have = fact.slot(slot)
+        if asked:
+            hits = [w for eid, w in asked.items() if eid in have]
+            if hits:
+                score += max(hits) + (0.2 if slot == "measure" else 0.05) * (len(hits) - 1)
+                if slot == "group":
+                    score -= 0.1 * (len(have) - len(hits))  # a fact about more groups than asked fits less
+            elif slot in STRICT:
+                return None
+            else:
+                score -= 0.3  # a fact not about the drug asked for fits less
+        elif slot == "group" and "all" not in have:
+            score -= 0.3
+    if stats and SURVIVAL & set(fact.measure):
+        kinds = {v.kind for v in fact.values}
+        for s in stats:
+            if s in STRICT_STAT and not STRICT_STAT[s] & kinds:
+                return None
+    if stats:
+        if any(fact.stat in STAT_OF.get(s, {s.removeprefix("stat.")}) for s in stats):
+            score += 0.3
+    return round(score + 0.01 * fact.rank, 4)
+
+
+def resolve(store: Store, slots: dict[str, list[str]], stats: list[str] | None = None) -> Resolution:
+    """Every fact that fits the slots, best first (ties broken by rank, then id)."""
+    want = {s: expand(store, ids) for s, ids in slots.items() if s in FACT_SLOTS and ids}
+    if not want:
+        return Resolution()
+    stat_set = set(stats or [])
+    scored = []
+    for fact in store.facts.values():
+        s = score_fact(fact, want, stat_set)
+        if s is not None:
+            scored.append((s, fact))
+    scored.sort(key=lambda x: (-x[0], -x[1].rank, x[1].id))
+    return Resolution(scored)
+
+
+def nearest(store: Store, slots: dict[str, list[str]], stats: list[str] | None = None) -> tuple[list[Fact], str]:
+    """When nothing fits: relax one strict slot at a time (group, then timepoint, cycle) and say which."""
+    for drop in ("timepoint", "group", "cycle", "drug"):
+        if slots.get(drop):
+            relaxed = {k: v for k, v in slots.items() if k != drop}
+            res = resolve(store, relaxed, stats)
+            if res:
+                return res.top[:3], drop
+    return [], ""

@@ -1,0 +1,130 @@
+"""Step 2: find lexicon entities in a normalised question: exact phrases first, then typos (rapidfuzz)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from .normalise import tokens
+from .store import Store
+
+# Common English words are never fuzzed into lexicon terms ("month" is not "mouth").
+COMMON = frozenset("""
+about above after again against along among another answer anyone anything around asked asking because been
+before being below between both bring called came cause could didn't doing during each early either else
+every example first found from gave getting given going great group groups happen happened have having here
+however into just know later least like little long longer look looking made make many maybe mean means might
+more most much must need never next nothing number often only other others over people place please point
+quite rather really right said same says second seems seen should show shown since some something still such
+sure take taken tell than thank thanks that their them then there these they thing things think this those
+though three through time times today together told took total toward under until upon used using usually
+very want wanted were what whats when where whether which while whole whom whose will with within without
+word words work would write year years month months week weeks days your yours youre also able again ever
+trial trials study studies patient patients treat treated treatment therapy result results report reported
+percent rate rates median overall common higher lower level levels amount dose doses given cycle cycles
+other older young younger adult adults chance chances happen name names home take show tell give
+another shot shots what which when does done mean meaning
+""".split())
+
+_DURATION = re.compile(r"\b(\d+) (year|month)\b")
+_AGE = re.compile(r"\b(?:aged?|age of|is|am|i m|he s|she s|turning|turned|who s)\s+(\d{2,3})\b(?! percent| month| patients)"
+                  r"|\b(\d{2,3}) year old|\b(\d{2,3}) years? of age")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One entity found in the question."""
+
+    entity: str
+    slot: str
+    start: int
+    end: int
+    text: str
+    score: float
+    how: str  # exact | fuzzy | case | age | generic
+
+
+class Tagger:
+    """Longest-match phrase lookup over tokens, then length-aware fuzzy matching of what is left."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.phrases = store.lexicon
+        self.max_len = max((len(p.split(" ")) for p in self.phrases), default=1)
+        self.fuzzy: dict[int, list[str]] = {}
+        for phrase, ids in self.phrases.items():
+            if len(phrase) >= 5 and not any(c.isdigit() for c in phrase) and all(
+                    store.entities[i].fuzzy for i in ids):
+                self.fuzzy.setdefault(len(phrase.split(" ")), []).append(phrase)
+        for n in self.fuzzy:
+            self.fuzzy[n].sort()
+        self.ages = sorted((e.ages[0], e.ages[1], e.id) for e in store.entities.values() if len(e.ages) == 2)
+        self.case = [(re.compile(r"(?<![\w-])" + re.escape(p) + r"(?![\w-])"), ids)
+                     for p, ids in sorted(store.case_sensitive.items())]
+
+    @staticmethod
+    def cutoff(length: int) -> float:
+        """Longer words tolerate more edits; short ones must be near-exact (5-6 chars: one edit)."""
+        return 90.0 if length <= 6 else 87.0 if length <= 9 else 85.0
+
+    def _add(self, out: list[Mention], phrase: str, start: int, end: int, score: float, how: str) -> None:
+        if how == "exact" and phrase in self.store.generic:
+            how = "generic"
+        for eid in self.phrases.get(phrase, ()):
+            e = self.store.entities[eid]
+            out.append(Mention(eid, e.slot, start, end, phrase, round(score, 3), how))
+
+    def tag(self, norm: str, original: str = "") -> list[Mention]:
+        toks = tokens(norm)
+        out: list[Mention] = []
+        covered = [False] * len(toks)
+        i = 0
+        while i < len(toks):
+            for size in range(min(self.max_len, len(toks) - i), 0, -1):
+                phrase = " ".join(toks[i:i + size])
+                if phrase in self.phrases:
+                    self._add(out, phrase, i, i + size, 1.0, "exact")
+                    covered[i:i + size] = [True] * size
+                    i += size
+                    break
+            else:
+                i += 1
+        self._fuzzy(toks, covered, out)
+        if self.ages and not any(m.slot == "group" for m in out):
+            for groups in _AGE.findall(norm):
+                age = int(next(g for g in groups if g))
+                for lo, hi, eid in self.ages:
+                    if lo <= age <= hi:
+                        out.append(Mention(eid, "group", -1, -1, str(age), 1.0, "age"))
+                        break
+                break
+        for pattern, ids in self.case:
+            if original and pattern.search(original):
+                for eid in ids:
+                    if not any(m.entity == eid for m in out):
+                        out.append(Mention(eid, self.store.entities[eid].slot, -1, -1, pattern.pattern, 1.0, "case"))
+        return out
+
+    def _fuzzy(self, toks: list[str], covered: list[bool], out: list[Mention]) -> None:
+        for size in (3, 2, 1):
+            choices = self.fuzzy.get(size)
+            if not choices:
+                continue
+            for i in range(len(toks) - size + 1):
+                if any(covered[i:i + size]):
+                    continue
+                window = toks[i:i + size]
+                if size == 1 and len(window[0]) < 5:
+                    continue
+                if any(t in COMMON or len(t) < 4 or any(c.isdigit() for c in t) for t in window):
+                    continue
+                text = " ".join(window)
+                best = process.extractOne(text, choices, scorer=fuzz.ratio, score_cutoff=self.cutoff(len(text)))
+                if best:
+                    self._add(out, best[0], i, i + size, best[1] / 100.0, "fuzzy")
+                    covered[i:i + size] = [True] * size
+
+    def durations(self, norm: str) -> list[str]:
+        """'N year' / 'N month' phrases in the question (to notice timepoints the source does not report)."""
+        return [f"{n} {unit}" for n, unit in _DURATION.findall(norm)]
