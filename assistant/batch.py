@@ -188,17 +188,52 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
     p.add_argument("--knowledge", metavar="DIR", help="knowledge directory (default: packaged)")
     p.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress bar on stderr (default: when stderr is a terminal and answers do not go to it)")
+    p.add_argument("--log-unanswered", action="store_true", help="log questions that could not be answered")
+
+
+def count_lines(path: str) -> int | None:
+    """Lines in a regular file (a quick pass in 1 MiB blocks, constant memory), or None for stdin."""
+    if path == "-":
+        return None
+    n, last = 0, b"\n"
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            n += block.count(b"\n")
+            last = block[-1:]
+    return n + (last != b"\n")
+
+
+def show_progress(args: argparse.Namespace) -> bool:
+    """--progress/--no-progress, else: stderr is a terminal and stdout is not the same terminal."""
+    if args.progress is not None:
+        return bool(args.progress)
+    return sys.stderr.isatty() and (bool(args.output) or not sys.stdout.isatty())
+
+
+def with_progress(answers: Iterable[Answer], total: int | None) -> Iterator[Answer]:
+    """Pass answers through while prompt-toolkit's ProgressBar counts them on stderr (never reads stdin)."""
+    from prompt_toolkit.input import DummyInput
+    from prompt_toolkit.shortcuts import ProgressBar
+
+    with ProgressBar(title="answering", file=sys.stderr, input=DummyInput()) as pb:
+        yield from pb(answers, total=total, label="questions")
 
 
 def run(args: argparse.Namespace) -> int:
-    from .core import Assistant
+    from .oneshot import open_assistant
 
-    assistant = Assistant(args.knowledge)
+    assistant = open_assistant(args.knowledge, args.log_unanswered)
     stream, fmt = open_input(args.file, args.input_format)
     out: TextIO = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
     try:
         writer = Writer(out, args.format)
-        for answer in answer_items(assistant, read_items(stream, fmt)):
+        answers: Iterable[Answer] = answer_items(assistant, read_items(stream, fmt))
+        if show_progress(args):
+            total = count_lines(args.file)
+            answers = with_progress(answers, total - (fmt == "csv") if total else None)
+        for answer in answers:
             writer.write(answer)
     finally:
         if args.output:

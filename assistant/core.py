@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,12 +23,18 @@ class Assistant:
     """Answers questions about the trial. Thread-safe: all state is read-only; context travels with the call."""
 
     def __init__(self, knowledge: Path | str | None = None, *, cache_dir: Path | str | None = None,
-                 store: Store | None = None, cache_size: int = 4096) -> None:
+                 store: Store | None = None, cache_size: int = 4096, log: Any = None) -> None:
         self.store = store or open_store(knowledge, cache_dir)
+        # unanswered-question log: None = $TRIAL_ASSISTANT_LOG if set; False off; True default path; path; log
+        self.log = None
+        if log is not None or os.environ.get("TRIAL_ASSISTANT_LOG"):
+            from .unanswered import resolve
+
+            self.log = resolve(log)
         self.matcher = Matcher(self.store)
         self.planner = Planner(self.store)
         self.composer = Composer(self.store)
-        self._cached = lru_cache(maxsize=cache_size)(self._answer)
+        self._cached = lru_cache(maxsize=cache_size)(self._answer_json)
 
     def ask(self, question: Any, context: Context | dict[str, Any] | str | None = None, *,
             id: Any = None, session: Any = None) -> Answer:
@@ -43,9 +50,15 @@ class Assistant:
                             confidence=1.0, context=ctxmod.keep(ctx), explain=Explain(note="input rejected"))
         else:
             key = (normalise(text), strip_control(text), ctx.model_dump_json())
-            answer = self._cached(*key).model_copy(deep=True)
+            answer = Answer.model_validate_json(self._cached(*key))
         answer.id, answer.session, answer.question = id, session, text if isinstance(text, str) else ""
+        if self.log is not None:
+            self.log.record(answer)  # only no_data/out_of_scope/clarify; never raises
         return answer
+
+    def _answer_json(self, norm: str, text: str, ctx_json: str) -> str:
+        """The cached form of an answer: JSON shares nothing between callers and re-reads 4x faster than a deep copy."""
+        return self._answer(norm, text, ctx_json).model_dump_json()
 
     def _answer(self, norm: str, text: str, ctx_json: str) -> Answer:
         ctx = Context.model_validate_json(ctx_json)

@@ -9,6 +9,7 @@ from .normalise import normalise
 from .store import Store
 from .tagger import Mention, Tagger
 
+BARE_CUES = frozenset({"cue.significance", "cue.ci"})
 FUNCTION_WORDS = frozenset("what was were is the and a an about so then ok how for of that it its this".split())
 TRIAL_SLOTS = ("measure", "group", "timepoint", "drug", "cycle", "unreported")
 
@@ -87,10 +88,20 @@ class Matcher:
                 domain.add(m.entity)
         return len(domain) >= 2
 
+    def _anchored(self, mentions: list[Mention]) -> bool:
+        """Does anything besides an 'other population' term tie the question to this trial?"""
+        for m in mentions:
+            e = self.store.entities[m.entity]
+            if m.how == "generic" or (m.slot == "unreported" and e.anchor == "none"):
+                continue
+            if e.anchor == "strong" or (m.slot in TRIAL_SLOTS and e.anchor == "weak" and m.slot != "unreported"):
+                return True
+        return not any(m.slot == "unreported" and self.store.entities[m.entity].anchor == "none" for m in mentions)
+
     @staticmethod
     def _bare(text: str, mentions: list[Mention]) -> bool:
         """A bare statistic ('what was the median?'): about the trial, but needs clarifying."""
-        stat_words = {w for m in mentions if m.slot == "stat" for w in m.text.split(" ")}
+        stat_words = {w for m in mentions if m.slot == "stat" or m.entity in BARE_CUES for w in m.text.split(" ")}
         return bool(stat_words) and all(w in stat_words or w in FUNCTION_WORDS for w in text.split(" "))
 
     def match(self, question: str, follow_up: bool = False) -> Match:
@@ -118,8 +129,13 @@ class Matcher:
         if not result.in_scope:
             result.note = "nothing ties the question to this trial"
             return result
-        ranked = sorted(((self.score(r, mentions), r) for r in self.scored), key=lambda x: (-x[0], x[1].id))
+        rules = [r for r in self.scored if follow_up or not r.follow_up]
+        ranked = sorted(((self.score(r, mentions), r) for r in rules), key=lambda x: (-x[0], x[1].id))
         ranked = [x for x in ranked if x[0] > 0]
+        if ranked and ranked[0][1].kind == "unreported" and not follow_up and not self._anchored(mentions):
+            result.in_scope = False
+            result.note = "about something this trial did not study"
+            return result
         if ranked:
             result.score, result.rule = ranked[0]
         if len(ranked) > 1:

@@ -166,6 +166,7 @@ class IntentRule(Strict):
     patterns: list[str] = Field(default_factory=list, description="Regexes on the normalised text; any one fits")
     weight: float = 1.0
     excludes: list[str] = Field(default_factory=list, description="Items that must be absent (same form)")
+    follow_up: bool = Field(False, description="Only inside a conversation (the context has an earlier turn)")
     defaults: dict[str, list[str]] = Field(default_factory=dict, description="Slots assumed when not given")
     reply: str = ""
     examples: list[str] = Field(default_factory=list)
@@ -212,7 +213,7 @@ class Frame(BaseModel):
     slots: dict[str, list[str]] = Field(default_factory=dict)
     facts: list[str] = Field(default_factory=list)
     intent: str = ""
-    age: int = 0
+    age: int = Field(0, ge=0)
 
 
 class Context(BaseModel):

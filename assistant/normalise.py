@@ -17,6 +17,8 @@ _SIGNS = [
     (re.compile(r"(?<=[a-z]{2})-(?=\s|$|[,.?!)])"), " negative "),
     (re.compile(r"(?:≥|>=|=>)\s*(\d+)"), r" \1 plus "),
     (re.compile(r"(?:≤|<=|=<)\s*(\d+)"), r" \1 or under "),
+    (re.compile(r"(?<![<>=])>\s*(\d+)"), r" over \1 "),
+    (re.compile(r"(?<![<>=])<\s*(\d+)"), r" under \1 "),
     (re.compile(r"(?<=\d)\s*\+"), " plus "),
     (re.compile(r"(?<=\d)\s*%"), " percent "),
 ]

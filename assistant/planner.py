@@ -105,6 +105,10 @@ class Planner:
 
     def plan(self, m: Match, ctx: Context) -> Plan:
         rule = m.rule
+        if rule is None and m.in_scope:
+            plan = self._clarify_generic("that")
+            plan.rule = "clarify.bare"
+            return plan
         if rule is None:
             return Plan(status="out_of_scope", kind="out_of_scope", confidence=0.9 if not m.mentions else 0.7,
                         note=m.note)
@@ -116,7 +120,12 @@ class Planner:
             return self._advice(m, rule.id, rule.reply)
         q, found, new_topic = self.slots(m, ctx, rule.defaults)
         stats = m.ids("stat")
-        plan = getattr(self, "_" + rule.kind)(m, ctx, q, stats)
+        if rule.defaults and rule.kind == "lookup":
+            res = resolve(self.store, q, stats)
+            plan = Plan(status="answered", facts=res.top[:MAX_FACTS] if res.top else [f for _, f in res.scored[:MAX_FACTS]],
+                        confidence=0.75) if res else self._no_data(q, stats)
+        else:
+            plan = getattr(self, "_" + rule.kind)(m, ctx, q, stats)
         plan.rule, plan.slots = rule.id, found
         plan.kind = plan.kind or rule.kind
         if plan.status in ("answered", "no_data", "clarify") and (q or plan.facts):
@@ -135,15 +144,16 @@ class Planner:
         if not res:
             return self._no_data(q, stats)
         top = res.top
-        measures = {tuple(f.measure) for f in top}
+        overview = m.has("cue", "cue.overview")
+        if "measure" not in q and len({tuple(f.measure) for f in top}) > 1 and not overview:
+            return self._clarify(top, q, "measure")
         if len(top) <= MAX_FACTS:
             return Plan(status="answered", facts=top, confidence=0.9 if len(top) == 1 else 0.8)
-        if "measure" not in q and len(measures) > 1 and not m.has("cue", "cue.overview"):
-            return self._clarify(top, q, "measure")
-        topics = {f.topic for f in top}
-        if len(top) <= 8 or len(topics) == 1 or m.has("cue", "cue.overview"):
-            return Plan(status="answered", kind="overview", facts=top[:MAX_TABLE], table=True, confidence=0.8)
-        return self._clarify(top, q, "group")
+        dims = [s for s in ("drug", "group", "cycle", "timepoint")
+                if s not in q and len({tuple(f.slot(s)) for f in top}) > 1]
+        if dims and not overview:
+            return self._clarify(top, q, dims[0])
+        return Plan(status="answered", kind="overview", facts=top[:MAX_TABLE], table=True, confidence=0.8)
 
     def _overview(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str]) -> Plan:
         if not q:
@@ -266,8 +276,11 @@ class Planner:
             parts.append("at " + label(q["timepoint"]))
         if q.get("cycle"):
             parts.append("in " + label(q["cycle"]))
-        if q.get("drug") and not q.get("measure"):
-            parts[0] = label(q["drug"])
+        if q.get("drug"):
+            if q.get("measure"):
+                parts.append("of " + label(q["drug"]))
+            else:
+                parts[0] = label(q["drug"])
         return " ".join(parts)
 
     def _family(self, group_id: str) -> str:
@@ -279,18 +292,16 @@ class Planner:
 
     def _clarify(self, top: list[Fact], q: dict[str, list[str]], by: str) -> Plan:
         options: list[str] = []
-        if by == "measure":
-            for f in top:
-                opt = f"What was the {self.describe({**q, 'measure': f.measure[:1]})}"
-                if opt not in options:
-                    options.append(opt)
-        else:
-            measure = self.describe({"measure": q.get("measure", top[0].measure[:1])})
-            for f in top:
+        for f in top:
+            if by == "group":
                 fam = self._family(f.group[0])
+                measure = self.describe({"measure": q.get("measure", f.measure[:1])})
                 opt = f"What was the {measure} by {fam}" if fam else ""
-                if opt and opt not in options:
-                    options.append(opt)
+            else:
+                value = f.slot(by)[:1]
+                opt = f"What was the {self.describe({**q, by: value})}" if value else ""
+            if opt and opt not in options:
+                options.append(opt)
         options = options[:3]
         if len(options) < 2:
             return Plan(status="answered", kind="overview", facts=top[:MAX_TABLE], table=True, confidence=0.7)

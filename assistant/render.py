@@ -1,10 +1,52 @@
-"""Step 7: render an Answer for people: plain terminal text and Markdown (tables with bars for overviews)."""
+"""Step 7: render an Answer for people: terminal text (colour by status) and Markdown (tables with bars).
+
+JSON is not rendered here: it is `Answer.contract()`. Everything shown passes through `strip_control`, so
+control characters and ANSI escapes that arrive in a question or a knowledge file never reach the terminal raw;
+colour codes are added afterwards, and only when `use_colour()` allows them.
+"""
 from __future__ import annotations
+
+import os
+import re
+from typing import Any, TextIO
 
 from .models import Answer
 from .normalise import strip_control
 
 BAR_WIDTH = 20
+
+# SGR codes per status, and how each status is named to people.
+STATUS_COLOURS: dict[str, str] = {
+    "answered": "32", "clarify": "33", "no_data": "35", "out_of_scope": "36",
+    "medical_advice": "1;31", "chitchat": "34", "invalid_input": "31",
+}
+STATUS_LABELS: dict[str, str] = {
+    "answered": "answered", "clarify": "needs clarification", "no_data": "not reported",
+    "out_of_scope": "out of scope", "medical_advice": "not medical advice", "chitchat": "chit-chat",
+    "invalid_input": "invalid input",
+}
+CAVEAT_COLOUR = "33"
+DIM = "2"
+
+
+def use_colour(stream: TextIO | None = None) -> bool:
+    """Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org) or TERM=dumb."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return bool(stream is not None and stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def paint(s: str, code: str, colour: bool = True) -> str:
+    """Wrap s in an SGR colour code (no-op when colour is off or s is empty)."""
+    return f"\x1b[{code}m{s}\x1b[0m" if colour and code and s else s
+
+
+def status_tag(status: str, colour: bool = False) -> str:
+    """'[answered]', coloured by status."""
+    return paint(f"[{STATUS_LABELS.get(status, status)}]", STATUS_COLOURS.get(status, ""), colour)
 
 
 def bar(number: float | None, unit: str, width: int = BAR_WIDTH) -> str:
@@ -16,34 +58,76 @@ def bar(number: float | None, unit: str, width: int = BAR_WIDTH) -> str:
     return "█" * full + ("▏▎▍▌▋▊▉"[rest - 1] if rest else "")
 
 
-def table_lines(answer: Answer) -> list[str]:
-    """Aligned plain-text rows: label, value, bar, CI, P."""
+def _cell(row: dict[str, Any], key: str) -> str:
+    return strip_control(str(row.get(key) or "")).replace("\n", " ")
+
+
+def table_lines(answer: Answer, colour: bool = False) -> list[str]:
+    """Aligned plain-text rows: label, value, bar, CI, P (bars coloured by status when colour is on)."""
     rows = answer.table or []
     if not rows:
         return []
-    lw = max(len(r["label"]) for r in rows)
-    vw = max(len(r["value"]) for r in rows)
+    labels = [_cell(r, "label") for r in rows]
+    values = [_cell(r, "value") for r in rows]
+    lw, vw = max(map(len, labels)), max(map(len, values))
+    has_bar = any(bar(r.get("number"), r.get("unit", "")) for r in rows)
+    code = STATUS_COLOURS.get(answer.status, "")
     out = []
-    for r in rows:
-        extra = "  ".join(x for x in (f"95% CI {r['ci']}" if r["ci"] else "", f"P = {r['p']}" if r["p"] else "") if x)
-        b = bar(r["number"], r["unit"])
-        out.append(f"{r['label']:<{lw}}  {r['value']:>{vw}}  {b:<{BAR_WIDTH}}  {extra}".rstrip())
+    for r, label, value in zip(rows, labels, values):
+        ci, p = _cell(r, "ci"), _cell(r, "p")
+        extra = "  ".join(x for x in (f"95% CI {ci}" if ci else "", f"P = {p}" if p else "") if x)
+        b = bar(r.get("number"), r.get("unit", ""))
+        shown_bar = paint(b, code, colour) + " " * (BAR_WIDTH - len(b)) if has_bar else ""
+        line = f"{label:<{lw}}  {value:>{vw}}" + (f"  {shown_bar}" if has_bar else "") + (f"  {extra}" if extra else "")
+        out.append(line.rstrip())
     return out
 
 
-def text(answer: Answer, sources: bool = True) -> str:
-    """Terminal text: the answer (table drawn when there is one), then the citation."""
-    body = answer.answer
+def sources_line(answer: Answer) -> str:
+    """'Source: <reference> — paragraph 4, paragraph 7' ('' when the answer cites nothing)."""
+    if not answer.citations:
+        return ""
+    refs = sorted({c.reference for c in answer.citations})
+    where = dict.fromkeys(c.locator.split(" (")[0] for c in answer.citations)
+    return strip_control("Source: " + "; ".join(refs) + " — " + ", ".join(where)).replace("\r", "")
+
+
+def text(answer: Answer, sources: bool = True, colour: bool = False, status: bool = False) -> str:
+    """Terminal text: [status], the answer (table drawn when there is one), then the citation.
+
+    With colour=False the result holds no escape sequences at all.
+    """
+    body = strip_control(answer.answer).replace("\r", "")
     if answer.table:
         first = body.split("\n", 1)[0]
         caveat_lines = [ln for ln in body.split("\n") if ln.startswith("Caveat:")]
-        body = "\n".join([first, *table_lines(answer), *caveat_lines])
-    lines = [body]
-    if sources and answer.citations:
-        refs = sorted({c.reference for c in answer.citations})
-        lines.append("Source: " + "; ".join(refs) + " — " + ", ".join(dict.fromkeys(c.locator.split(" (")[0]
-                                                                        for c in answer.citations)))
-    return strip_control("\n".join(lines)).replace("\r", "")
+        body_lines = [first, *table_lines(answer, colour), *caveat_lines]
+    else:
+        body_lines = body.split("\n")
+    if colour:
+        body_lines = [paint(ln, CAVEAT_COLOUR) if ln.startswith("Caveat:") else ln for ln in body_lines]
+    lines = [status_tag(answer.status, colour)] if status else []
+    lines += body_lines
+    src = sources_line(answer) if sources else ""
+    if src:
+        lines.append(paint(src, DIM, colour))
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- Markdown
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
+_MD_ESCAPED = re.compile(r"\\([\\`*_\[\]<>#|~&])")
+
+
+def md_inline(s: str) -> str:
+    """One line of user text, safe in Markdown: controls stripped, newlines as spaces, specials escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(strip_control(s).replace("\r", " ").split("\n")))
+
+
+def md_unescape(s: str) -> str:
+    """Inverse of md_inline's escaping."""
+    return _MD_ESCAPED.sub(r"\1", s)
 
 
 def _md_escape(s: str) -> str:
@@ -51,27 +135,42 @@ def _md_escape(s: str) -> str:
 
 
 def markdown_table(answer: Answer) -> str:
+    """A GitHub table: result, value, bar (percentages), and CI / P columns when any row has them."""
     rows = answer.table or []
-    out = ["| | Value | | 95% CI | P |", "|---|---:|---|---|---|"]
+    has_ci = any(r.get("ci") for r in rows)
+    has_p = any(r.get("p") for r in rows)
+    head = ["Result", "Value", "Chart"] + (["95% CI"] if has_ci else []) + (["P"] if has_p else [])
+    align = ["---", "---:", "---"] + (["---"] if has_ci else []) + (["---"] if has_p else [])
+    out = ["| " + " | ".join(head) + " |", "|" + "|".join(align) + "|"]
     for r in rows:
-        out.append(f"| {_md_escape(r['label'])} | {r['value']} | {bar(r['number'], r['unit'])} | {r['ci']} | {r['p']} |")
+        cells = [_md_escape(str(r.get("label") or "")), _md_escape(str(r.get("value") or "")),
+                 bar(r.get("number"), r.get("unit", ""))]
+        cells += [_md_escape(str(r.get("ci") or ""))] if has_ci else []
+        cells += [_md_escape(str(r.get("p") or ""))] if has_p else []
+        out.append("| " + " | ".join(cells) + " |")
     return "\n".join(out)
 
 
 def markdown_turn(answer: Answer, heading: str = "") -> str:
-    """One turn as Markdown: question, status, answer (table if any), citations with verbatim quotes."""
-    q = _md_escape(answer.question) or "(empty)"
-    parts = [f"### {_md_escape(heading) + ': ' if heading else ''}{q}", "", f"*Status: `{answer.status}`*", ""]
-    body = answer.answer
+    """One turn as Markdown: question, status, answer (table if any), citations with verbatim quotes.
+
+    The heading line is `### <heading>: <question>` with the question escaped by `md_inline`, so
+    `md_unescape` gives it back exactly (transcripts rely on this).
+    """
+    q = md_inline(answer.question) or "(empty)"
+    parts = [f"### {md_inline(heading) + ': ' if heading else ''}{q}", "", f"*Status: `{answer.status}`*", ""]
+    body = strip_control(answer.answer).replace("\r", "")
     if answer.table:
         first = body.split("\n", 1)[0]
         cav = [ln for ln in body.split("\n") if ln.startswith("Caveat:")]
-        parts += [strip_control(first), "", markdown_table(answer), *([""] + cav if cav else [])]
+        parts += [first, "", markdown_table(answer), *([""] + cav if cav else [])]
     else:
-        parts.append(strip_control(body).replace("\n", "  \n"))
-    if answer.citations:
+        parts.append(body.replace("\n", "  \n"))
+    groups: dict[tuple[str, str], list[str]] = {}
+    for c in answer.citations:
+        groups.setdefault((c.reference, c.locator), []).append(c.quote)
+    for (reference, locator), quotes in groups.items():
         parts.append("")
-        for c in answer.citations:
-            parts.append(f"> \"{_md_escape(c.quote)}\"  \n> — {_md_escape(c.reference)}, {_md_escape(c.locator)}")
-            parts.append("")
+        parts += [f"> \"{_md_escape(q)}\"  " for q in quotes]
+        parts.append(f"> — {_md_escape(reference)}, {_md_escape(locator)}")
     return "\n".join(parts).rstrip() + "\n"

@@ -11,6 +11,7 @@ SURVIVAL = {"pfs", "os", "crd"}
 STRICT_STAT = {"stat.median": {"median"}, "stat.rate": {"rate"}}  # for survival facts only
 STAT_OF = {"stat.median": {"median"}, "stat.rate": {"rate", "percent", "incidence"}, "stat.count": {"count"}}
 TIE = 0.05
+EXTRA = {"measure": 0.05, "group": 0.1, "drug": 0.1}  # penalty per id a fact has beyond those asked
 
 
 @dataclass
@@ -25,7 +26,9 @@ class Resolution:
 
     @property
     def top(self) -> list[Fact]:
-        return [f for s, f in self.scored if s >= self.best - TIE]
+        """The facts within TIE of the best score, higher rank first."""
+        tied = [f for s, f in self.scored if s >= self.best - TIE - 1e-9]
+        return sorted(tied, key=lambda f: -f.rank)
 
     def __bool__(self) -> bool:
         return bool(self.scored)
@@ -56,14 +59,15 @@ def score_fact(fact: Fact, want: dict[str, dict[str, float]], stats: set[str]) -
             hits = [w for eid, w in asked.items() if eid in have]
             if hits:
                 score += max(hits) + (0.2 if slot == "measure" else 0.05) * (len(hits) - 1)
-                if slot == "group":
-                    score -= 0.1 * (len(have) - len(hits))  # a fact about more groups than asked fits less
+                score -= EXTRA.get(slot, 0.0) * (len(have) - len(hits))  # a fact about more than was asked fits less
             elif slot in STRICT:
                 return None
             else:
                 score -= 0.3  # a fact not about the drug asked for fits less
         elif slot == "group" and "all" not in have:
-            score -= 0.3
+            score -= 0.15
+        elif slot == "cycle" and have:
+            score -= 0.1
     if stats and SURVIVAL & set(fact.measure):
         kinds = {v.kind for v in fact.values}
         for s in stats:
@@ -72,7 +76,7 @@ def score_fact(fact: Fact, want: dict[str, dict[str, float]], stats: set[str]) -
     if stats:
         if any(fact.stat in STAT_OF.get(s, {s.removeprefix("stat.")}) for s in stats):
             score += 0.3
-    return round(score + 0.01 * fact.rank, 4)
+    return round(score, 4)
 
 
 def resolve(store: Store, slots: dict[str, list[str]], stats: list[str] | None = None) -> Resolution:

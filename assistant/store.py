@@ -84,8 +84,6 @@ def open_store(knowledge: Path | str | None = None, cache: Path | str | None = N
     A cache directory that cannot be written falls back to an in-memory build with one warning.
     Raises KnowledgeCheckError when the knowledge itself is invalid.
     """
-    from .build import build, compile_into
-
     root = Path(knowledge) if knowledge else default_knowledge_dir()
     digest = content_hash(root)
     target = Path(cache or cache_dir()) / f"kb-{digest[:20]}.sqlite"
@@ -100,6 +98,8 @@ def open_store(knowledge: Path | str | None = None, cache: Path | str | None = N
                 return store
         except (sqlite3.DatabaseError, KeyError, ValueError):
             pass  # corrupt or half-written: rebuild below
+    from .build import build, compile_into  # sqlite_utils is slow to import: only when building
+
     kn = load_valid(root)
     try:
         build(kn, target)
