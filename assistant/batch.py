@@ -215,9 +215,10 @@ def show_progress(args: argparse.Namespace) -> bool:
 def with_progress(answers: Iterable[Answer], total: int | None) -> Iterator[Answer]:
     """Pass answers through while prompt-toolkit's ProgressBar counts them on stderr (never reads stdin)."""
     from prompt_toolkit.input import DummyInput
+    from prompt_toolkit.output import create_output
     from prompt_toolkit.shortcuts import ProgressBar
 
-    with ProgressBar(title="answering", file=sys.stderr, input=DummyInput()) as pb:
+    with ProgressBar(title="answering", output=create_output(stdout=sys.stderr), input=DummyInput()) as pb:
         yield from pb(answers, total=total, label="questions")
 
 

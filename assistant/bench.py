@@ -292,13 +292,19 @@ def bm25_baseline(cases: list[dict[str, Any]], knowledge: Path | str | None, pas
                     answered_hits=round(hits / len(answered), 4) if answered else None)
 
 
-def http_load() -> Any:
-    """The HTTP load test of assistant.loadtest (another module; optional)."""
+def http_load(url: str | None = None, requests: int = 20_000) -> Any:
+    """The HTTP load test of assistant.loadtest: against `url` (loopback), or a server started for it."""
     try:
-        from .loadtest import run_load
+        from . import loadtest
     except ImportError as e:
         return {"error": f"assistant.loadtest is not available ({e})"}
-    result = run_load()
+    try:
+        if url:
+            result = loadtest.run_load(url, requests=requests)
+        else:
+            result = loadtest.load_local_server(requests=requests)
+    except (ValueError, RuntimeError, OSError) as e:
+        return {"error": str(e)}
     return result.model_dump() if hasattr(result, "model_dump") else result
 
 
@@ -306,7 +312,8 @@ def http_load() -> Any:
 
 
 def run_bench(questions: Path | str | None = DEV_SET, knowledge: Path | str | None = None, *, passes: int = 5,
-              batch_items: int = 20_000, cold_runs: int = 7, http: bool = False) -> BenchReport:
+              batch_items: int = 20_000, cold_runs: int = 7, http: bool = False, http_url: str | None = None,
+              http_requests: int = 20_000) -> BenchReport:
     """Measure everything once, the assistant first (so peak RSS is its own), then the baseline."""
     from .build import build
     from .core import Assistant
@@ -362,8 +369,8 @@ def run_bench(questions: Path | str | None = DEV_SET, knowledge: Path | str | No
     )
     report.ratios = ratios(report)
     report.targets = targets(report)
-    if http:
-        report.http = http_load()
+    if http or http_url:
+        report.http = http_load(http_url, http_requests)
     return report
 
 
@@ -457,7 +464,13 @@ def format_report(r: BenchReport) -> str:
                f"this bench process {r.rss_bench_mb} MB (two assistants, before the baseline)")
     out += [f"  note: {n}" for n in r.notes]
     if r.http is not None:
-        out += ["", "HTTP load test:", "  " + json.dumps(r.http, default=str)]
+        h = r.http
+        if isinstance(h, dict) and "requests_per_second" in h:
+            out += ["", f"HTTP load test ({h.get('url', '')}): {h.get('completed')}/{h.get('planned')} requests over "
+                    f"{h.get('connections')} connections in {h.get('seconds')} s = {h['requests_per_second']:,.0f} "
+                    f"requests/s, p50 {h.get('p50_ms')} ms, p99 {h.get('p99_ms')} ms, errors {h.get('errors')}"]
+        else:
+            out += ["", "HTTP load test: " + json.dumps(h, default=str)]
     out += ["", "targets:"]
     out += [f"  [{'ok' if t.met else 'MISS'}] {t.name}: {t.value} (goal {t.goal})" for t in r.targets]
     return "\n".join(out)
@@ -467,7 +480,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.epilog = ("The BM25 baseline needs the development extra: pip install '.[bench]'.\n"
                 "examples:\n  assistant bench\n  assistant bench --json > bench.json\n  assistant bench --http")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.add_argument("--http", action="store_true", help="also run the HTTP load test (assistant.loadtest)")
+    p.add_argument("--http", action="store_true",
+                   help="also run the HTTP load test (assistant.loadtest; starts `assistant serve` on loopback)")
+    p.add_argument("--http-url", metavar="URL", help="load this running loopback server instead (implies --http)")
+    p.add_argument("--http-requests", type=int, default=20_000, help="HTTP requests to send (default: 20000)")
     p.add_argument("--questions", metavar="FILE", default=str(DEV_SET),
                    help="labelled jsonl to time (default: the development set; else the knowledge's examples)")
     p.add_argument("--knowledge", metavar="DIR", help="knowledge directory (default: packaged)")
@@ -478,6 +494,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     report = run_bench(args.questions, args.knowledge, passes=max(1, args.passes),
-                       batch_items=max(1, args.batch_items), cold_runs=max(1, args.cold_runs), http=args.http)
+                       batch_items=max(1, args.batch_items), cold_runs=max(1, args.cold_runs), http=args.http,
+                       http_url=args.http_url, http_requests=max(1, args.http_requests))
     print(report.model_dump_json(indent=2) if args.json else format_report(report))
     return 0

@@ -16,6 +16,17 @@ UNDECODABLE = "I could not read that message (it is not valid text). Please type
 STARTERS = ["What was the 2-year progression-free survival?", "How common was nausea?",
             "What dose of inotuzumab ozogamicin was given after the amendment?"]
 MAX_CAVEATS_IN_TEXT = 2
+DEFAULT_TITLE = "Results from the trial:"
+TABLE_TITLES = {
+    "safety": "Treatment-emergent adverse events (share of patients):",
+    "subgroups_age": "Results by age group:",
+    "efficacy": "Survival results:",
+    "dosing": "Dosing:",
+    "response": "Response results:",
+    "amendment": "Before and after the protocol amendment:",
+    "neoplasms": "Second hematologic neoplasms:",
+    "design": "Trial design:",
+}
 
 
 def _p(fact: Fact) -> str:
@@ -85,11 +96,14 @@ class Composer:
     def _facts_text(self, plan: Plan) -> str:
         facts = plan.facts
         if plan.table:
-            head = f"{len(facts)} results from the trial:"
-            lines = [f"- {r['label']}: {r['value']}" + (f" (95% CI {r['ci']})" if r["ci"] else "")
-                     + (f", P = {r['p']}" if r["p"] else "") for r in table_rows(facts)]
-            if all(not r["value"] for r in table_rows(facts)):
+            rows = table_rows(facts)
+            if all(not r["value"] for r in rows):
                 return " ".join(f.say for f in facts)
+            topics = {f.topic for f in facts}
+            head = TABLE_TITLES.get(topics.pop(), DEFAULT_TITLE) if len(topics) == 1 else DEFAULT_TITLE
+            lines = [(f"- {r['label']}: {r['value']}" + (f" (95% CI {r['ci']})" if r["ci"] else "")
+                      + (f", P = {r['p']}" if r["p"] else "")) if r["value"] else f"- {f.say}"
+                     for r, f in zip(rows, facts)]
             return "\n".join([head, *lines])
         if plan.extreme:
             word = self._extreme_word(plan)

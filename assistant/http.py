@@ -11,11 +11,13 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import os
 import re
 import sys
+import time
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
@@ -38,6 +40,7 @@ RASA_DEFAULT_SENDER = "default"  # what Rasa's REST channel calls a sender that 
 
 log = logging.getLogger("assistant.http")
 _CONTEXT_AT = re.compile(r"^malformed context at ([\w.]+):")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
@@ -91,6 +94,7 @@ class ServeConfig(BaseModel):
     cors_origin: str | None = None
     max_sessions: int = MAX_SESSIONS
     session_ttl: float = TTL_SECONDS
+    access_log: bool = True
 
 
 # ---------------------------------------------------------------- helpers
@@ -210,17 +214,82 @@ def rasa_replies(sender: str, answer: Answer) -> list[dict[str, Any]]:
     return [r.model_dump(exclude_none=True) for r in replies]
 
 
+class AccessLog:
+    """Pure ASGI middleware: one line per request (client, method, path, status, milliseconds).
+
+    Never the body or the query string, so a context blob cannot reach the log; control characters in the
+    path are replaced. Lines are buffered and written every 0.2 s (or every ~4 KB, one write each, so lines of
+    several workers sharing stderr do not interleave): logging costs microseconds, not a syscall per request.
+    """
+
+    def __init__(self, app: Any, stream: Any, interval: float = 0.2, max_chars: int = 4000) -> None:
+        self.app, self.stream, self.interval, self.max_chars = app, stream, interval, max_chars
+        self.lines: list[str] = []
+        self.size = 0
+        self.scheduled = False
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            async def lifespan_send(message: Any) -> None:
+                if message["type"].startswith("lifespan.shutdown"):
+                    self.flush()
+                await send(message)
+
+            return await self.app(scope, receive, lifespan_send)
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        start, status = time.perf_counter(), [500]
+
+        async def logged_send(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, logged_send)
+        finally:
+            client = scope.get("client") or ("-", 0)
+            path = _CONTROL.sub("?", scope.get("path", ""))[:200]
+            ms = (time.perf_counter() - start) * 1000
+            self.add(f'{client[0]}:{client[1]} - "{scope.get("method", "")} {path} '
+                     f'HTTP/{scope.get("http_version", "1.1")}" {status[0]} {ms:.1f}ms\n')
+
+    def add(self, line: str) -> None:
+        if self.size + len(line) > self.max_chars:
+            self.flush()
+        self.lines.append(line)
+        self.size += len(line)
+        if not self.scheduled:
+            try:
+                asyncio.get_running_loop().call_later(self.interval, self.flush)
+                self.scheduled = True
+            except RuntimeError:
+                self.flush()
+
+    def flush(self) -> None:
+        self.scheduled = False
+        if not self.lines:
+            return
+        data, self.lines, self.size = "".join(self.lines), [], 0
+        try:
+            self.stream.write(data)
+            self.stream.flush()
+        except (OSError, ValueError):
+            pass
+
+
 # ---------------------------------------------------------------- the app
 
 
 def create_app(assistant: Assistant | None = None, *, log: Any = None, cors_origin: str | None = None,
-               sessions: SessionStore | None = None, max_body: int = MAX_BODY) -> Starlette:
+               sessions: SessionStore | None = None, max_body: int = MAX_BODY, access_log: Any = None) -> Starlette:
     """The ASGI app. Mountable in another Starlette/ASGI app.
 
     assistant: shared Assistant (default: a new one, with `log` passed to it).
     log: unanswered-question log (as `Assistant(log=...)`): None leaves it to the Assistant/$TRIAL_ASSISTANT_LOG.
     cors_origin: allow browser calls from this origin ('*' for any); CORS is off when None.
     sessions: conversation store for the Rasa webhook (default: 10,000 senders, 30 minutes idle).
+    access_log: a text stream (e.g. sys.stderr) for one line per request (see AccessLog); None for none.
     """
     from starlette.applications import Starlette
     from starlette.exceptions import HTTPException
@@ -365,7 +434,7 @@ def create_app(assistant: Assistant | None = None, *, log: Any = None, cors_orig
         log.error("internal error on %s %s: %s", request.method, request.url.path, type(exc).__name__)
         return error(500, "internal", "internal error")
 
-    middleware = []
+    middleware = [Middleware(AccessLog, stream=access_log)] if access_log is not None else []
     if cors_origin:
         from starlette.middleware.cors import CORSMiddleware
 
@@ -391,7 +460,8 @@ def app_from_env() -> Starlette:
     """App factory for uvicorn (`--factory assistant.http:app_from_env`), configured by $TRIAL_ASSISTANT_SERVE."""
     cfg = ServeConfig.model_validate_json(os.environ.get(CONFIG_ENV) or "{}")
     return create_app(log=cfg.log, cors_origin=cfg.cors_origin,
-                      sessions=SessionStore(cfg.max_sessions, cfg.session_ttl))
+                      sessions=SessionStore(cfg.max_sessions, cfg.session_ttl),
+                      access_log=sys.stderr if cfg.access_log else None)
 
 
 # ---------------------------------------------------------------- command line: assistant serve
@@ -430,7 +500,8 @@ def run(args: argparse.Namespace) -> int:
         print("error: --workers, --max-sessions and --session-ttl must be positive, --port 0-65535",
               file=sys.stderr)
         return 2
-    cfg = ServeConfig(cors_origin=args.cors_origin, max_sessions=args.max_sessions, session_ttl=args.session_ttl)
+    cfg = ServeConfig(cors_origin=args.cors_origin, max_sessions=args.max_sessions, session_ttl=args.session_ttl,
+                      access_log=not args.no_access_log)
     if not args.no_log:
         import sqlite3
 
@@ -447,20 +518,19 @@ def run(args: argparse.Namespace) -> int:
         cfg.log = str(ulog.path)
     else:
         cfg.log = False
-    common = dict(host=args.host, port=args.port, access_log=not args.no_access_log, log_level=args.log_level,
+    # uvicorn's own access log is off: AccessLog writes the same lines buffered, at a fraction of the cost
+    common = dict(host=args.host, port=args.port, access_log=False, log_level=args.log_level,
                   server_header=False, timeout_graceful_shutdown=10)
     if cfg.log:
         print(f"Logging unanswered questions to {cfg.log}", file=sys.stderr)
+    os.environ[CONFIG_ENV] = cfg.model_dump_json()
     if args.workers == 1:
-        app = create_app(log=cfg.log, cors_origin=cfg.cors_origin,
-                         sessions=SessionStore(cfg.max_sessions, cfg.session_ttl))
-        uvicorn.run(app, **common)  # type: ignore[arg-type]
+        uvicorn.run(app_from_env(), **common)  # type: ignore[arg-type]
         return 0
     from .store import open_store
 
     open_store()  # build the knowledge cache once, before the workers start (errors surface here)
     print("note: with --workers > 1 each worker keeps its own webhook conversations; use sticky sessions "
           "(or /v1/ask, which is stateless) behind a load balancer", file=sys.stderr)
-    os.environ[CONFIG_ENV] = cfg.model_dump_json()
     uvicorn.run("assistant.http:app_from_env", factory=True, workers=args.workers, **common)  # type: ignore[arg-type]
     return 0

@@ -63,12 +63,14 @@ class Planner:
                  for mm in m.mentions if mm.slot in (*FACT_SLOTS, "stat", "cue", "unreported")]
         newest = ctx.frames[0].slots.get("measure", []) if ctx.frames else []
         new_topic = bool(q.get("measure")) and set(q["measure"]) != set(newest)
+        offered = {s for f in ctx.frames for s, v in f.slots.items() if v}
+        defaulted = False
         for s, ids in defaults.items():
-            if s not in q:
+            if s not in q and s not in offered:  # a conversation's own topic beats a rule's default
                 q[s] = list(ids)
                 found.append(SlotValue(slot=s, value=",".join(ids), source="default"))
-                new_topic = True
-        if defaults:
+                defaulted = new_topic = True
+        if defaulted:
             return q, found, new_topic
         missing = [s for s in FACT_SLOTS if s not in q]
         offers = ctxmod.fillers(ctx, missing)
@@ -120,7 +122,7 @@ class Planner:
             return self._advice(m, rule.id, rule.reply)
         q, found, new_topic = self.slots(m, ctx, rule.defaults)
         stats = m.ids("stat")
-        if rule.defaults and rule.kind == "lookup":
+        if rule.kind == "lookup" and any(s.source == "default" for s in found):
             res = resolve(self.store, q, stats)
             plan = Plan(status="answered", facts=res.top[:MAX_FACTS] if res.top else [f for _, f in res.scored[:MAX_FACTS]],
                         confidence=0.75) if res else self._no_data(q, stats)

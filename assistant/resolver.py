@@ -9,7 +9,9 @@ from .store import Store
 STRICT = ("measure", "group", "timepoint", "cycle")
 SURVIVAL = {"pfs", "os", "crd"}
 STRICT_STAT = {"stat.median": {"median"}, "stat.rate": {"rate"}}  # for survival facts only
-STAT_OF = {"stat.median": {"median"}, "stat.rate": {"rate", "percent", "incidence"}, "stat.count": {"count"}}
+STAT_OF = {"stat.median": {"median"}, "stat.rate": {"rate", "percent", "incidence"}, "stat.count": {"count"},
+           "stat.range": {"range"}}
+STAT_VALUES = {"stat.range": {"range_low", "range_high"}}  # a fact with these values answers the statistic
 TIE = 0.05
 EXTRA = {"measure": 0.05, "group": 0.1, "drug": 0.1}  # penalty per id a fact has beyond those asked
 
@@ -74,7 +76,9 @@ def score_fact(fact: Fact, want: dict[str, dict[str, float]], stats: set[str]) -
             if s in STRICT_STAT and not STRICT_STAT[s] & kinds:
                 return None
     if stats:
-        if any(fact.stat in STAT_OF.get(s, {s.removeprefix("stat.")}) for s in stats):
+        kinds = {v.kind for v in fact.values}
+        if any(fact.stat in STAT_OF.get(s, {s.removeprefix("stat.")}) or STAT_VALUES.get(s, set()) & kinds
+               for s in stats):
             score += 0.3
     return round(score, 4)
 
