@@ -214,11 +214,13 @@ def show_progress(args: argparse.Namespace) -> bool:
 
 def with_progress(answers: Iterable[Answer], total: int | None) -> Iterator[Answer]:
     """Pass answers through while prompt-toolkit's ProgressBar counts them on stderr (never reads stdin)."""
-    from prompt_toolkit.input import DummyInput
+    from prompt_toolkit.input import create_pipe_input
     from prompt_toolkit.output import create_output
     from prompt_toolkit.shortcuts import ProgressBar
 
-    with ProgressBar(title="answering", output=create_output(stdout=sys.stderr), input=DummyInput()) as pb:
+    # An idle pipe as input: the bar must not read stdin (it may be the batch input) nor see EOF.
+    with create_pipe_input() as idle, ProgressBar(title="answering", output=create_output(stdout=sys.stderr),
+                                                  input=idle) as pb:
         yield from pb(answers, total=total, label="questions")
 
 

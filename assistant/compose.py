@@ -48,6 +48,7 @@ def table_rows(facts: list[Fact]) -> list[dict[str, Any]]:
             "ci": f"{lo.value}-{hi.shown()}".replace("·", ".") if lo and hi else "",
             "p": _p(f),
             "fact": f.id,
+            "text": f.say,
         })
     return rows
 

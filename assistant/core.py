@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from .models import Answer, Context, Explain
 from .normalise import MAX_CHARS, normalise, strip_control
 from .planner import Planner
 from .store import Store, open_store
+
+_SURROGATE = re.compile("[\ud800-\udfff]")  # lone halves (JSON '\ud800' escapes) cannot be written as UTF-8
 
 
 class Assistant:
@@ -85,6 +88,8 @@ class Assistant:
                 return "", UNDECODABLE
         if not isinstance(question, str):
             return "", UNDECODABLE
+        if not question.isascii():
+            question = _SURROGATE.sub("\ufffd", question)
         if len(question) > MAX_CHARS:
             return question[:200], TOO_LONG
         if "\x00" in question or "\ufffd" in question and not question.replace("\ufffd", "").strip():

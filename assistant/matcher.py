@@ -9,7 +9,7 @@ from .normalise import normalise
 from .store import Store
 from .tagger import Mention, Tagger
 
-BARE_CUES = frozenset({"cue.significance", "cue.ci"})
+BARE_CUES = frozenset({"cue.significance", "cue.ci", "cue.overview"})
 FUNCTION_WORDS = frozenset("what was were is the and a an about so then ok how for of that it its this".split())
 TRIAL_SLOTS = ("measure", "group", "timepoint", "drug", "cycle", "unreported")
 

@@ -16,6 +16,7 @@ from .store import Store
 SURVIVAL = ("pfs", "os", "crd")
 MAIN_KINDS = ("rate", "percent", "median", "count", "dose", "value", "cumulative_dose", "duration")
 MAX_FACTS = 3
+HEADLINE_TOPICS = ("design", "efficacy", "response", "safety", "deaths", "neoplasms", "conclusion")
 MAX_TABLE = 20
 
 
@@ -124,8 +125,8 @@ class Planner:
         stats = m.ids("stat")
         if rule.kind == "lookup" and any(s.source == "default" for s in found):
             res = resolve(self.store, q, stats)
-            plan = Plan(status="answered", facts=res.top[:MAX_FACTS] if res.top else [f for _, f in res.scored[:MAX_FACTS]],
-                        confidence=0.75) if res else self._no_data(q, stats)
+            near = sorted((f for s, f in res.scored if s >= res.best - 0.3), key=lambda f: -f.rank)
+            plan = Plan(status="answered", facts=near[:MAX_FACTS], confidence=0.75) if res else self._no_data(q, stats)
         else:
             plan = getattr(self, "_" + rule.kind)(m, ctx, q, stats)
         plan.rule, plan.slots = rule.id, found
@@ -159,8 +160,10 @@ class Planner:
 
     def _overview(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str]) -> Plan:
         if not q:
-            facts = sorted((f for f in self.store.facts.values() if f.rank >= 1), key=lambda f: (-f.rank, f.id))
-            return Plan(status="answered", kind="overview", facts=facts[:12], table=True, confidence=0.8)
+            order = {t: i for i, t in enumerate(HEADLINE_TOPICS)}
+            facts = sorted((f for f in self.store.facts.values() if f.rank >= 1 and f.topic in order and f.group == ["all"]),
+                           key=lambda f: (order[f.topic], -f.rank, f.id))
+            return Plan(status="answered", kind="overview", facts=facts[:MAX_TABLE], table=True, confidence=0.8)
         res = resolve(self.store, q, stats)
         if not res:
             return self._no_data(q, stats)
@@ -209,9 +212,8 @@ class Planner:
             return self._no_data(q, stats)
         facts = [f for s, f in res.scored if s >= res.best - 0.12]
         comparisons = [f for f in facts if f.value("p") or f.stat in ("comparison", "p_value")]
-        facts = (comparisons + [f for f in facts if f not in comparisons])[:MAX_FACTS + 1]
-        table = len(facts) > MAX_FACTS
-        return Plan(status="answered", facts=facts, table=table, confidence=0.8)
+        facts = (comparisons + [f for f in facts if f not in comparisons])[:MAX_TABLE]
+        return Plan(status="answered", facts=facts, table=len(facts) > MAX_FACTS, confidence=0.8)
 
     def _significance(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str]) -> Plan:
         pool: list[Fact] = []

@@ -74,6 +74,9 @@ def table_lines(answer: Answer, colour: bool = False) -> list[str]:
     code = STATUS_COLOURS.get(answer.status, "")
     out = []
     for r, label, value in zip(rows, labels, values):
+        if not value:  # a row without a figure (a statement): its sentence
+            out.append(f"{label}: {_cell(r, 'text')}" if r.get("text") else label)
+            continue
         ci, p = _cell(r, "ci"), _cell(r, "p")
         extra = "  ".join(x for x in (f"95% CI {ci}" if ci else "", f"P = {p}" if p else "") if x)
         b = bar(r.get("number"), r.get("unit", ""))
@@ -143,7 +146,7 @@ def markdown_table(answer: Answer) -> str:
     align = ["---", "---:", "---"] + (["---"] if has_ci else []) + (["---"] if has_p else [])
     out = ["| " + " | ".join(head) + " |", "|" + "|".join(align) + "|"]
     for r in rows:
-        cells = [_md_escape(str(r.get("label") or "")), _md_escape(str(r.get("value") or "")),
+        cells = [_md_escape(str(r.get("label") or "")), _md_escape(str(r.get("value") or r.get("text") or "")),
                  bar(r.get("number"), r.get("unit", ""))]
         cells += [_md_escape(str(r.get("ci") or ""))] if has_ci else []
         cells += [_md_escape(str(r.get("p") or ""))] if has_p else []
