@@ -106,10 +106,9 @@ class Chat:
     def _suggest(self, answer: Answer) -> str:
         from .render import DIM, paint
 
-        if not answer.suggestions or answer.status == "chitchat" and answer.intent != "chitchat.help":
-            return ""
-        head = "Did you mean:" if answer.status == "clarify" else "You could also ask:"
-        lines = [head, *(f"  - {strip_control(s)}" for s in answer.suggestions[:3])]
+        if not answer.suggestions or answer.status in ("clarify", "chitchat", "invalid_input"):
+            return ""  # a clarification already lists its options
+        lines = ["You could also ask:", *(f"  - {strip_control(s)}" for s in answer.suggestions[:3])]
         return "\n" + "\n".join(paint(ln, DIM, self.colour) for ln in lines)
 
     # ------------------------------------------------------------ commands
@@ -281,9 +280,8 @@ def make_session(chat: Chat, *, history: Path | None, input: Any = None, output:
     from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 
     def toolbar() -> str:
-        last = f"last: {chat.last.status} · " if chat.last else ""
-        return (f" {last}Tab complete · ↑ history · → accept suggestion · /help /topics /sources /why /reset "
-                "/save /quit · Ctrl-D quit")
+        last = f" │ last reply: {chat.last.status}" if chat.last else ""
+        return f" Tab: complete  ↑↓: history  →: take suggestion  /help  Ctrl-D: quit{last}"
 
     return PromptSession(
         message=PROMPT, history=make_history(history), auto_suggest=AutoSuggestFromHistory(),

@@ -11,6 +11,7 @@ from .tagger import Mention, Tagger
 
 BARE_CUES = frozenset({"cue.significance", "cue.ci", "cue.overview"})
 FUNCTION_WORDS = frozenset("what was were is the and a an about so then ok how for of that it its this".split())
+_MARKER = re.compile(r"(?=[a-z0-9]*[a-z])(?=[a-z0-9]*\d)[a-z0-9]{3,}")
 TRIAL_SLOTS = ("measure", "group", "timepoint", "drug", "cycle", "unreported")
 
 
@@ -33,6 +34,12 @@ class Match:
             if m.slot == slot and m.entity not in seen:
                 seen.append(m.entity)
         return seen
+
+    def unknown_markers(self) -> list[str]:
+        """Gene- or code-like words the lexicon does not know ('kmt2a', 'e1910'): the source cannot answer them."""
+        covered = {i for m in self.mentions for i in range(m.start, m.end)}
+        return [t for i, t in enumerate(self.normalised.split(" "))
+                if i not in covered and _MARKER.fullmatch(t) and not t.isdigit()]
 
     def has(self, slot: str, entity: str | None = None) -> bool:
         return any(m.slot == slot and (entity is None or m.entity == entity) for m in self.mentions)

@@ -9,7 +9,7 @@ MAX_CHARS = 2000
 
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
 _QUOTES = dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032\u00b4`"), "'")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]")
 
 _SIGNS = [
@@ -46,7 +46,7 @@ _UNIT_WORDS = {"year", "years", "yr", "yrs", "month", "months", "cycle", "cycles
 
 
 def strip_control(text: str) -> str:
-    """Remove ANSI escape sequences, control and bidi/zero-width characters (safe to echo)."""
+    """Remove ANSI escape sequences, control and bidi/zero-width characters, lone surrogates (safe to echo)."""
     return _CONTROL.sub("", _ANSI.sub("", text))
 
 

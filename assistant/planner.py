@@ -143,6 +143,11 @@ class Planner:
             return self._unreported(m, ctx, q, stats, entity="nr.timepoint")
         if not q:
             return self._clarify_generic("that")
+        markers = m.unknown_markers()
+        if markers:
+            res = resolve(self.store, q, stats)
+            return Plan(status="no_data", kind="not_reported", facts=res.top[:2] if res else [],
+                        missing=" ".join(x.upper() for x in markers), confidence=0.7)
         res = resolve(self.store, q, stats)
         if not res:
             return self._no_data(q, stats)

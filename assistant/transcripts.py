@@ -23,7 +23,7 @@ from typing import Any, Iterable, TextIO
 
 from pydantic import BaseModel
 
-from .errors import InputFormatError
+from .errors import AssistantError, InputFormatError
 from .models import Answer
 
 TURN = re.compile(r"^### (\d+): (.*)$")
@@ -108,7 +108,7 @@ def parse(text: str) -> Transcript:
             parts.append(kind.model_copy(update={"text": chunk}))
         cur.clear()
 
-    for line in text.splitlines(keepends=True):
+    for line in re.findall(r"[^\n]*\n|[^\n]+$", text):  # only \n ends a line (not \u2028, \x0c, ...)
         bare = line.rstrip("\r\n")
         m = TURN.match(bare)
         if m:
@@ -148,7 +148,10 @@ class Recorder:
         existing = read(self.path) if self.path.is_file() else Transcript(parts=[])
         turns = existing.turns
         self.number = max((t.number for t in turns), default=0)
-        self._fh: TextIO = open(self.path, "a", encoding="utf-8")
+        try:
+            self._fh: TextIO = open(self.path, "a", encoding="utf-8")
+        except OSError as e:
+            raise AssistantError(f"cannot write transcript {self.path}: {e.strerror or e}") from None
         if not existing.parts or not existing.text().strip():
             self._write(HEADER)
         elif turns:
@@ -239,7 +242,7 @@ def run(args: argparse.Namespace) -> int:
                 print(c.diff())
         if changes and args.update:
             write_atomic(f, fresh.text())
-            print(f"updated {f} ({len(changes)} replies)", file=sys.stderr)
+            print(f"updated {f} ({len(changes)} changed)", file=sys.stderr)
     verdict = "updated" if args.update else "changed"
     print(f"{len(files)} transcripts, {total} turns, {changed} {verdict}", file=sys.stderr)
     return 1 if changed and not args.update else 0

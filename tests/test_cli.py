@@ -130,7 +130,8 @@ def test_ask_does_not_import_prompt_toolkit() -> None:
     assert done.stdout.strip().endswith("no PT")
 
 
-def test_log_unanswered_flag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_log_unanswered_flag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                             capsys: pytest.CaptureFixture[str]) -> None:
     from assistant import core, oneshot
 
     seen: list[dict[str, object]] = []

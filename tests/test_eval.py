@@ -1,0 +1,164 @@
+"""`assistant eval` on the labelled development set, the committed accuracy floor, out-of-scope rejection,
+and a smoke run of `assistant bench` (its figures are reported, never asserted)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant
+from assistant.cli import main
+from assistant.evaluate import REJECTED, EvalReport, format_report, load_cases, run_eval
+
+from .conftest import DATA, SHARED
+
+DEV = DATA / "questions.jsonl"
+OOS_FILES = [SHARED / "data" / "clinc150-dev.jsonl", SHARED / "data" / "medquad-dev.jsonl"]
+# Shares of the out-of-scope sets that must be rejected (measured 0.96 and 0.998 when this was written).
+OOS_FLOORS = {"clinc150-dev.jsonl": 0.93, "medquad-dev.jsonl": 0.98}
+
+
+def accuracy_floor() -> float:
+    """tests/data/accuracy_floor.txt: the committed CI floor (first line that is not a comment)."""
+    for line in (DATA / "accuracy_floor.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            return float(line)
+    raise AssertionError("accuracy_floor.txt holds no number")
+
+
+@pytest.fixture(scope="module")
+def report(assistant: Assistant) -> EvalReport:
+    return run_eval(DEV, assistant=assistant)
+
+
+def write_cases(path: Path, rows: list[dict]) -> Path:  # type: ignore[type-arg]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+STABLE = [
+    {"id": "a", "session": None, "question": "What was the 2-year progression-free survival?",
+     "expected_status": "answered", "must_contain": ["58.2%"], "topic": "efficacy"},
+    {"id": "b", "session": None, "question": "What is the weather in Paris?", "expected_status": "out_of_scope",
+     "must_contain": [], "topic": "out_of_scope"},
+    {"id": "c", "session": None, "question": "", "expected_status": "invalid_input", "must_contain": [],
+     "topic": "invalid"},
+    {"id": "d", "session": None, "question": "should my 74 year old mother get this treatment?",
+     "expected_status": "medical_advice", "must_contain": [], "topic": "advice"},
+    {"id": "e", "session": None, "question": "hello", "expected_status": "chitchat", "must_contain": [],
+     "topic": "chitchat"},
+]
+
+
+def test_dev_set_accuracy_is_not_below_the_committed_floor(report: EvalReport) -> None:
+    """CI: the development set's accuracy may rise, never fall below tests/data/accuracy_floor.txt."""
+    floor = accuracy_floor()
+    assert report.accuracy >= floor, format_report(report, misses=30)
+
+
+def test_report_adds_up(report: EvalReport) -> None:
+    cases = load_cases(DEV)
+    assert report.total == len(cases) > 300
+    assert report.correct == report.total - len(report.misses)
+    assert sum(g.total for g in report.by_status) == report.total == sum(g.total for g in report.by_topic)
+    assert sum(g.correct for g in report.by_topic) == report.correct
+    assert sum(sum(row.values()) for row in report.confusion.values()) == report.total
+    for g in report.by_status:  # the diagonal of the confusion matrix bounds each status's correct count
+        assert g.correct <= report.confusion[g.name].get(g.name, 0)
+    assert {g.name for g in report.by_status} == {c.expected_status for c in cases}
+    for m in report.misses:
+        assert m.status != m.expected_status or m.missing
+        assert m.answer
+
+
+def test_stable_cases_are_all_correct(assistant: Assistant, tmp_path: Path) -> None:
+    """Given the clearly correct behaviours, when evaluated, then accuracy is 1 and the matrix is diagonal."""
+    r = run_eval(write_cases(tmp_path / "stable.jsonl", STABLE), assistant=assistant)
+    assert (r.total, r.correct, r.accuracy) == (5, 5, 1.0), format_report(r)
+    assert all(list(row) == [status] for status, row in r.confusion.items())
+
+
+def test_a_wrong_label_is_a_miss_with_its_explanation(assistant: Assistant, tmp_path: Path) -> None:
+    rows = [dict(STABLE[0], must_contain=["58.2%", "99.9%"]), dict(STABLE[1], expected_status="answered")]
+    r = run_eval(write_cases(tmp_path / "wrong.jsonl", rows), assistant=assistant)
+    assert r.correct == 0 and len(r.misses) == 2
+    first, second = r.misses
+    assert first.status == "answered" and first.missing == ["99.9%"] and first.rule
+    assert any(s.startswith("measure=") for s in first.slots)
+    assert second.expected_status == "answered" and second.status == "out_of_scope" and second.note
+    assert r.confusion == {"answered": {"answered": 1, "out_of_scope": 1}}
+    text = format_report(r)
+    assert "missing '99.9%'" in text and "expected answered, got out_of_scope" in text
+
+
+def test_sessions_are_asked_in_order(assistant: Assistant, tmp_path: Path) -> None:
+    """A follow-up is only right when its session's earlier turn was asked first, in the same conversation."""
+    rows = [dict(STABLE[0], id="t1", session="s1", question="2y PFS?"),
+            dict(STABLE[0], id="t2", session="s1", question="and at 5 years?", must_contain=["44.0"])]
+    r = run_eval(write_cases(tmp_path / "session.jsonl", rows), assistant=assistant)
+    assert r.accuracy == 1.0, format_report(r)
+
+
+def test_command_line_json_and_floor(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_cases(tmp_path / "stable.jsonl", [*STABLE, dict(STABLE[1], id="f", expected_status="answered")])
+    assert main(["eval", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["total"] == 6 and data["correct"] == 5 and data["misses"][0]["id"] == "f"
+    assert main(["eval", str(path), "--min-accuracy", "0.8"]) == 0
+    capsys.readouterr()
+    assert main(["eval", str(path), "--min-accuracy", "0.9"]) == 1
+    captured = capsys.readouterr()
+    assert "below the floor" in captured.err and "accuracy" in captured.out
+    assert main(["eval", str(path), "--min-accuracy", "90"]) == 1  # percent works too
+
+
+def test_command_line_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"question": "hi", "expected_status": "chitchat"}\n{"question": 1}\n', encoding="utf-8")
+    assert main(["eval", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "line 2" in err and len(err.strip().splitlines()) == 1
+    assert main(["eval", str(tmp_path / "missing.jsonl")]) == 1
+    assert "not found" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not all(p.is_file() for p in OOS_FILES), reason="../shared/data is not present")
+def test_out_of_scope_sets_are_rejected(assistant: Assistant, tmp_path: Path) -> None:
+    """Given general questions (CLINC150) and other medical questions (MedQuAD), the assistant declines them."""
+    r = run_eval(write_cases(tmp_path / "stable.jsonl", STABLE), OOS_FILES, assistant=assistant)
+    assert [Path(o.file).name for o in r.oos] == [p.name for p in OOS_FILES]
+    for o in r.oos:
+        assert o.total > 3000
+        assert o.rejected == sum(o.statuses.get(s, 0) for s in REJECTED)
+        assert o.share >= OOS_FLOORS[Path(o.file).name], (o.file, o.share, o.statuses, o.examples)
+
+
+def test_bench_smoke(tmp_path: Path) -> None:
+    """`assistant bench` measures everything in one small run; the figures are only reported."""
+    from assistant.bench import format_report as bench_text
+    from assistant.bench import run_bench
+
+    r = run_bench(DEV, passes=1, batch_items=400, cold_runs=1)
+    assert r.questions == len(load_cases(DEV))
+    assert r.ask_warm.n == r.questions and r.ask_uncached.n == r.questions
+    assert r.batch_warm.items >= 400 and r.batch_warm.per_s > 0
+    assert r.cold_start.median_s is not None, r.cold_start.error
+    assert r.rss_ask_mb and r.rss_batch_mb and r.build_s > 0
+    assert len(r.targets) == 4
+    if r.baseline.available:
+        assert r.baseline.ask and set(r.ratios) >= {"p50_warm", "p50_uncached", "batch_warm"}
+    else:
+        assert "pip install" in r.baseline.note
+    text = bench_text(r)
+    assert "targets:" in text and "cold start" in text
+
+
+def test_bench_without_bm25s_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from assistant.bench import bm25_baseline
+
+    monkeypatch.setitem(sys.modules, "bm25s", None)  # import bm25s -> ImportError
+    b = bm25_baseline([{"question": "x", "expected_status": "answered", "must_contain": []}], None, 1, 1)
+    assert not b.available and "pip install '.[bench]'" in b.note
