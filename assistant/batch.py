@@ -33,11 +33,18 @@ class Item:
     error: str = ""
 
 
+def _clean(x: Any) -> Any:
+    """Lone surrogates (from JSON escapes) become U+FFFD, so every record can be written as UTF-8."""
+    if isinstance(x, str):
+        return x.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return x
+
+
 def _from_record(n: int, rec: Any) -> Item:
     if not isinstance(rec, dict):
         return Item(n, id=n, error=f"line {n}: expected a JSON object with a 'question' field")
-    item = Item(n, id=rec.get("id", n), session=rec.get("session"))
-    q = rec.get("question")
+    item = Item(n, id=_clean(rec.get("id", n)), session=_clean(rec.get("session")))
+    q = _clean(rec.get("question"))
     if not isinstance(q, str):
         item.error = f"line {n}: 'question' is missing or not a string"
     else:

@@ -5,6 +5,7 @@ Context only fills slots the question leaves out, and only where the filled slot
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from pydantic import ValidationError
@@ -48,6 +49,24 @@ def fillers(ctx: Context, missing: list[str]) -> list[tuple[str, list[str], floa
                 out.append((slot, list(frame.slots[slot]), weight(frame)))
                 break
     return out
+
+
+_CHOICE = re.compile(r"(?:the |option |number |no |choice )?(first|second|third|last|1|2|3|one|1st|2nd|3rd)"
+                     r"(?: one| option| question| please)?")
+_ORDINAL = {"first": 0, "1": 0, "one": 0, "1st": 0, "second": 1, "2": 1, "2nd": 1, "third": 2, "3": 2, "3rd": 2,
+            "last": -1}
+
+
+def choice(ctx: Context, normalised: str) -> str | None:
+    """After a clarify turn, 'the first one' / '2' picks that offered question."""
+    if not ctx.frames or not ctx.frames[0].options or ctx.frames[0].age:
+        return None
+    m = _CHOICE.fullmatch(normalised)
+    if not m:
+        return None
+    options = ctx.frames[0].options
+    i = _ORDINAL[m.group(1)]
+    return options[i] if -len(options) <= i < len(options) else None
 
 
 def last_facts(ctx: Context) -> list[str]:

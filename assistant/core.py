@@ -65,7 +65,8 @@ class Assistant:
 
     def _answer(self, norm: str, text: str, ctx_json: str) -> Answer:
         ctx = Context.model_validate_json(ctx_json)
-        match = self.matcher.match(text, follow_up=bool(ctx.frames))
+        picked = ctxmod.choice(ctx, norm)  # 'the first one' after a clarify turn
+        match = self.matcher.match(picked or text, follow_up=bool(ctx.frames))
         plan = self.planner.plan(match, ctx)
         answer = self.composer.compose(plan)
         answer.explain.normalised = norm

@@ -176,6 +176,8 @@ def _check_fact(kn: Knowledge, f: Fact, rel: str, slot_ids: dict[str, set[str]])
     for n in say_numbers(f.say):
         if n not in written:
             yield KnowledgeError(rel, f.id, "say", f"number {n} in say is not one of the fact's values")
+    if f.main and f.value(f.main) is None:
+        yield KnowledgeError(rel, f.id, "main", f"no value named '{f.main}'")
     if len(f.examples) < 3:
         yield KnowledgeError(rel, f.id, "examples", f"needs at least 3 example questions, has {len(f.examples)}")
     for slot in FACT_SLOTS:

@@ -11,7 +11,7 @@ from .tagger import Mention, Tagger
 
 BARE_CUES = frozenset({"cue.significance", "cue.ci", "cue.overview"})
 FUNCTION_WORDS = frozenset("what was were is the and a an about so then ok how for of that it its this".split())
-_MARKER = re.compile(r"(?=[a-z0-9]*[a-z])(?=[a-z0-9]*\d)[a-z0-9]{3,}")
+_MARKER = re.compile(r"[a-z]{2,}\d+[a-z0-9]*")
 TRIAL_SLOTS = ("measure", "group", "timepoint", "drug", "cycle", "unreported")
 
 
@@ -39,7 +39,7 @@ class Match:
         """Gene- or code-like words the lexicon does not know ('kmt2a', 'e1910'): the source cannot answer them."""
         covered = {i for m in self.mentions for i in range(m.start, m.end)}
         return [t for i, t in enumerate(self.normalised.split(" "))
-                if i not in covered and _MARKER.fullmatch(t) and not t.isdigit()]
+                if i not in covered and _MARKER.fullmatch(t)]
 
     def has(self, slot: str, entity: str | None = None) -> bool:
         return any(m.slot == slot and (entity is None or m.entity == entity) for m in self.mentions)

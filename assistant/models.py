@@ -103,6 +103,7 @@ class Fact(Strict):
     label: str = Field("", description="Short row label for tables, e.g. 'Nausea'")
     examples: list[str] = Field(default_factory=list)
     rank: int = Field(0, description="Higher is shown first when several facts tie")
+    main: str = Field("", description="Key of the headline value, when the fact has several figures")
 
     def value(self, key: str) -> Value | None:
         return next((v for v in self.values if v.key == key), None)
@@ -213,6 +214,7 @@ class Frame(BaseModel):
     slots: dict[str, list[str]] = Field(default_factory=dict)
     facts: list[str] = Field(default_factory=list)
     intent: str = ""
+    options: list[str] = Field(default_factory=list, max_length=5, description="Choices offered by a clarify turn")
     age: int = Field(0, ge=0)
 
 

@@ -14,8 +14,19 @@ from .resolver import TIE, expand, nearest, resolve
 from .store import Store
 
 SURVIVAL = ("pfs", "os", "crd")
-MAIN_KINDS = ("rate", "percent", "median", "count", "dose", "value", "cumulative_dose", "duration")
+NOT_MAIN = {"ci_low", "ci_high", "p", "range_low", "range_high", "timepoint", "label", "day", "cycle", "year",
+            "reference", "age_low", "age_high"}
 MAX_FACTS = 3
+GENERIC_OPTIONS = {
+    "stat.median": ("What was the median progression-free survival by age group",
+                    "What was the median overall survival by age group", "What was the median follow-up"),
+    "stat.rate": ("What was the 5-year overall survival rate", "What was the overall response rate",
+                  "What was the MRD negativity rate"),
+    "stat.count": ("How many patients were enrolled", "How many patients had a complete response",
+                   "How many patients developed a second cancer"),
+    "": ("What was the 5-year progression-free survival", "What was the overall response rate",
+         "What were the most common side effects"),
+}
 HEADLINE_TOPICS = ("design", "efficacy", "response", "safety", "deaths", "neoplasms", "conclusion")
 MAX_TABLE = 20
 
@@ -41,12 +52,11 @@ class Plan:
 
 
 def main_value(fact: Fact):  # type: ignore[no-untyped-def]
-    """The headline number of a fact (rate, median, ...), or None."""
-    for kind in MAIN_KINDS:
-        for v in fact.values:
-            if v.kind == kind and v.num is not None:
-                return v
-    return None
+    """The headline number of a fact: its declared `main` value, else its only figure; None when ambiguous."""
+    if fact.main:
+        return fact.value(fact.main)
+    figures = [v for v in fact.values if v.kind not in NOT_MAIN and v.num is not None]
+    return figures[0] if len(figures) == 1 else None
 
 
 class Planner:
@@ -109,8 +119,9 @@ class Planner:
     def plan(self, m: Match, ctx: Context) -> Plan:
         rule = m.rule
         if rule is None and m.in_scope:
-            plan = self._clarify_generic("that")
+            plan = self._clarify_generic("that", m.ids("stat"))
             plan.rule = "clarify.bare"
+            plan.frame = Frame(intent=plan.rule, options=[o + "?" for o in plan.options])
             return plan
         if rule is None:
             return Plan(status="out_of_scope", kind="out_of_scope", confidence=0.9 if not m.mentions else 0.7,
@@ -125,14 +136,15 @@ class Planner:
         stats = m.ids("stat")
         if rule.kind == "lookup" and any(s.source == "default" for s in found):
             res = resolve(self.store, q, stats)
-            near = sorted((f for s, f in res.scored if s >= res.best - 0.3), key=lambda f: -f.rank)
+            near = [f for s, f in res.scored if s >= res.best - 0.3]
             plan = Plan(status="answered", facts=near[:MAX_FACTS], confidence=0.75) if res else self._no_data(q, stats)
         else:
             plan = getattr(self, "_" + rule.kind)(m, ctx, q, stats)
         plan.rule, plan.slots = rule.id, found
         plan.kind = plan.kind or rule.kind
-        if plan.status in ("answered", "no_data", "clarify") and (q or plan.facts):
-            plan.frame = Frame(slots={k: v for k, v in q.items()}, facts=[f.id for f in plan.facts], intent=rule.id)
+        if plan.status in ("answered", "no_data", "clarify") and (q or plan.facts or plan.options):
+            plan.frame = Frame(slots={k: v for k, v in q.items()}, facts=[f.id for f in plan.facts], intent=rule.id,
+                               options=[o + "?" for o in plan.options][:5])
             plan.new_topic = new_topic
         return plan
 
@@ -142,7 +154,7 @@ class Planner:
         if self._unreported_timepoint(m, q):
             return self._unreported(m, ctx, q, stats, entity="nr.timepoint")
         if not q:
-            return self._clarify_generic("that")
+            return self._clarify_generic("that", stats)
         markers = m.unknown_markers()
         if markers:
             res = resolve(self.store, q, stats)
@@ -316,11 +328,10 @@ class Planner:
             return Plan(status="answered", kind="overview", facts=top[:MAX_TABLE], table=True, confidence=0.7)
         return Plan(status="clarify", kind="clarify", options=options, missing=self.describe(q), confidence=0.4)
 
-    def _clarify_generic(self, what: str) -> Plan:
+    def _clarify_generic(self, what: str, stats: list[str] | None = None) -> Plan:
         if what != "significance":
-            return Plan(status="clarify", kind="clarify", missing=what, confidence=0.4, options=[
-                "What was the median progression-free survival by age group",
-                "What was the 5-year overall survival rate", "What was the overall response rate"])
+            options = GENERIC_OPTIONS.get(next(iter(stats or []), ""), GENERIC_OPTIONS[""])
+            return Plan(status="clarify", kind="clarify", missing=what, confidence=0.4, options=list(options))
         opts = ["Was the difference in progression-free survival before vs after the amendment significant",
                 "Was the difference in overall survival between the age groups significant",
                 "Was the difference in progression-free survival with high-risk cytogenetics significant"]

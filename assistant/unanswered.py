@@ -195,5 +195,5 @@ def run(args: argparse.Namespace) -> int:
     print(f"{'count':>{width}}  last seen         status        question (normalised)")
     for e in entries:
         print(f"{e.count:>{width}}  {e.last_seen_text}  {e.statuses:<12}  {strip_control(e.normalised)}")
-    print(f"\n{len(entries)} of the most frequent; {total} unanswered turns logged in {log.path}")
+    print(f"\n{len(entries)} questions shown; {total} unanswered turns logged in {log.path}")
     return 0

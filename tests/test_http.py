@@ -496,6 +496,25 @@ def test_the_real_server_with_two_workers(tmp_path: Path) -> None:
     assert server.returncode == 0, server.output()
 
 
+def test_with_workers_the_listening_socket_gets_tcp_nodelay() -> None:
+    # uvicorn issue #3149: without it every keep-alive reply under --workers waits ~40 ms for a delayed ACK
+    import socket
+
+    import uvicorn
+
+    from assistant.http import _nodelay_listener
+
+    config = uvicorn.Config("assistant.http:app_from_env", host="127.0.0.1", port=0)
+    original = uvicorn.config.Config.bind_socket
+    with _nodelay_listener(uvicorn):
+        sock = config.bind_socket()
+    try:
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+    finally:
+        sock.close()
+    assert uvicorn.config.Config.bind_socket is original  # the patch does not outlive `serve`
+
+
 def test_the_load_generator_only_targets_loopback() -> None:
     from assistant.loadtest import check_loopback, run_load
 
