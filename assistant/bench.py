@@ -80,13 +80,15 @@ class BenchReport(BaseModel):
     ask_uncached: Latency = Field(description="ask() with no answer cache: the whole pipeline every time")
     batch_warm: Throughput
     batch_uncached: Throughput
-    answered_accuracy: float = Field(description="share of answered dev cases the assistant gets right")
+    answered_accuracy: float = Field(description="share of answered dev cases (with expected strings) the assistant "
+                                                 "gets right")
     cold_start: ColdStart
     cold_start_library: ColdStart
     load_s: float = Field(description="read + validate the knowledge TOML (kb.load_valid)")
     build_s: float = Field(description="compile validated knowledge to SQLite (build.build)")
     open_s: float = Field(description="open the compiled, cached knowledge (store.open_store)")
-    rss_ask_mb: float | None = Field(description="peak RSS of one `assistant ask` process")
+    rss_ask_mb: float | None = Field(description="peak RSS of one `assistant ask` process (knowledge cached)")
+    rss_first_mb: float | None = Field(None, description="peak RSS of `assistant ask` building the knowledge cache")
     rss_batch_mb: float | None = Field(description="peak RSS of one `assistant batch` process over the batch lines")
     batch_cli: Throughput | None = Field(description="`assistant batch` end to end (start, read, answer, write jsonl)")
     rss_bench_mb: float = Field(description="this process after the assistant runs, before the baseline is loaded")
@@ -204,10 +206,10 @@ sys.exit(rc)
 """
 
 
-def child_peak_rss(argv: list[str]) -> tuple[float | None, str]:
+def child_peak_rss(argv: list[str], **env: str) -> tuple[float | None, str]:
     """Peak RSS in MB of one `assistant ARGV...` process, read inside it (VmHWM: a parent's pages do not count)."""
-    proc = subprocess.run([sys.executable, "-c", _PEAK, *argv], capture_output=True, text=True, env=_child_env(),
-                          stdin=subprocess.DEVNULL)
+    proc = subprocess.run([sys.executable, "-c", _PEAK, *argv], capture_output=True, text=True,
+                          env={**_child_env(), **env}, stdin=subprocess.DEVNULL)
     found = re.search(r"PEAK_RSS_KB (\d+)", proc.stderr)
     if proc.returncode != 0 or not found:
         lines = proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"]
@@ -331,7 +333,7 @@ def run_bench(questions: Path | str | None = DEV_SET, knowledge: Path | str | No
     cold = measure_ask(uncached, cases, max(1, passes // 2))
     answers = ask_pass(assistant, cases)
     scored = [is_correct(Case.model_validate(c), a.status, a.answer)[0]
-              for c, a in zip(cases, answers) if c["expected_status"] == "answered"]
+              for c, a in zip(cases, answers) if c["expected_status"] == "answered" and c["must_contain"]]
     batch_warm = measure_batch(assistant, cases, batch_items)
     batch_cold = measure_batch(uncached, cases, min(batch_items, 4 * len(cases)))
     load_s, kn = timed(lambda: load_valid(knowledge), 3)
@@ -342,12 +344,16 @@ def run_bench(questions: Path | str | None = DEV_SET, knowledge: Path | str | No
 
     kn_args = ["--knowledge", str(knowledge)] if knowledge else []
     cli = cold_start([sys.executable, "-m", "assistant", "ask", QUESTION, *kn_args], cold_runs)
+    where = repr(str(knowledge)) if knowledge else "None"
     code = ("from assistant import Assistant; from assistant.render import text; "
-            f"print(text(Assistant({str(knowledge)!r} if {bool(knowledge)} else None).ask({QUESTION!r})))")
+            f"print(text(Assistant({where}).ask({QUESTION!r})))")
     lib = cold_start([sys.executable, "-c", code], cold_runs)
+    child_peak_rss(["ask", QUESTION, *kn_args])  # the cache is current (knowledge may have been edited)
     rss_ask, err = child_peak_rss(["ask", QUESTION, *kn_args])
     if err:
         notes.append(f"assistant ask (peak RSS): {err}")
+    with tempfile.TemporaryDirectory() as tmp:
+        rss_first, _ = child_peak_rss(["ask", QUESTION, *kn_args], TRIAL_ASSISTANT_CACHE=tmp)
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "lines.jsonl"
         n = write_lines(src, cases, batch_items)
@@ -364,7 +370,7 @@ def run_bench(questions: Path | str | None = DEV_SET, knowledge: Path | str | No
         ask_warm=warm, ask_uncached=cold, batch_warm=batch_warm, batch_uncached=batch_cold,
         answered_accuracy=round(sum(scored) / len(scored), 4) if scored else 0.0,
         cold_start=cli, cold_start_library=lib, load_s=load_s, build_s=build_s, open_s=open_s,
-        rss_ask_mb=rss_ask, rss_batch_mb=rss_batch, batch_cli=batch_cli, rss_bench_mb=peak, baseline=baseline,
+        rss_ask_mb=rss_ask, rss_first_mb=rss_first, rss_batch_mb=rss_batch, batch_cli=batch_cli, rss_bench_mb=peak, baseline=baseline,
         notes=notes,
     )
     report.ratios = ratios(report)
@@ -403,9 +409,9 @@ def targets(r: BenchReport) -> list[Target]:
                       met=cs is not None and cs <= TARGETS["cold_start_s"]))
     out.append(Target(name="batch throughput (warm)", goal=f">= {TARGETS['batch_per_s']:,.0f} questions/s",
                       value=f"{r.batch_warm.per_s:,.0f} /s", met=r.batch_warm.per_s >= TARGETS["batch_per_s"]))
-    measured = [x for x in (r.rss_ask_mb, r.rss_batch_mb) if x is not None]
+    measured = [x for x in (r.rss_ask_mb, r.rss_first_mb, r.rss_batch_mb) if x is not None]
     worst = max(measured) if measured else None
-    out.append(Target(name="peak RSS (assistant ask, assistant batch)", goal=f"< {TARGETS['rss_mb']:.0f} MB",
+    out.append(Target(name="peak RSS (assistant ask, first run, assistant batch)", goal=f"< {TARGETS['rss_mb']:.0f} MB",
                       value=f"{worst:.1f} MB" if worst is not None else "not measured",
                       met=worst is not None and worst < TARGETS["rss_mb"]))
     return out
@@ -441,7 +447,7 @@ def format_report(r: BenchReport) -> str:
     w = max(len(x[0]) for x in rows)
     out = [f"assistant bench: knowledge {r.knowledge}, {r.questions} questions, Python {r.python}, {r.cpus} CPUs",
            "", f"  {'':<{w}}  {'assistant':>14}  {'BM25 baseline':>14}  {'ratio':>7}"]
-    out += [f"  {a:<{w}}  {m:>14}  {t:>14}  {x:>7}" for a, m, t, x in rows]
+    out += [f"  {a:<{w}}  {m:>14}  {t:>14}  {x:>7}".rstrip() for a, m, t, x in rows]
     if b.available:
         out.append(f"  (baseline: {b.note}, {b.sentences} article sentences, index built in {b.index_s:.3f} s; "
                    "its 'right' = the best sentence holds every expected string)")
@@ -460,8 +466,9 @@ def format_report(r: BenchReport) -> str:
         out.append(f"  {'assistant batch, end to end':<27} {r.batch_cli.items:,} lines in {r.batch_cli.seconds:.2f} s "
                    f"= {r.batch_cli.per_s:,.0f} lines/s (start, read, answer, write jsonl)")
     mb = lambda x: f"{x} MB" if x is not None else "not measured"  # noqa: E731
-    out.append(f"  {'peak RSS':<27} assistant ask {mb(r.rss_ask_mb)}, assistant batch {mb(r.rss_batch_mb)}, "
-               f"this bench process {r.rss_bench_mb} MB (two assistants, before the baseline)")
+    out.append(f"  {'peak RSS':<27} assistant ask {mb(r.rss_ask_mb)} (first run, building the cache: "
+               f"{mb(r.rss_first_mb)}), assistant batch {mb(r.rss_batch_mb)}")
+    out.append(f"  {'':<27} this bench process {r.rss_bench_mb} MB (two assistants and the timing data)")
     out += [f"  note: {n}" for n in r.notes]
     if r.http is not None:
         h = r.http

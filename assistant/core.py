@@ -52,8 +52,10 @@ class Assistant:
             answer = Answer(status="invalid_input", answer=problem, suggestions=[], intent="invalid_input",
                             confidence=1.0, context=ctxmod.keep(ctx), explain=Explain(note="input rejected"))
         else:
-            key = (normalise(text), strip_control(text), ctx.model_dump_json())
+            # The turn counter does not change the answer: key on the frames so follow-ups hit the cache too.
+            key = (normalise(text), strip_control(text), ctx.model_copy(update={"turn": 0}).model_dump_json())
             answer = Answer.model_validate_json(self._cached(*key))
+            answer.context.turn = ctx.turn + 1
         answer.id, answer.session, answer.question = id, session, text if isinstance(text, str) else ""
         if self.log is not None:
             self.log.record(answer)  # only no_data/out_of_scope/clarify; never raises

@@ -239,12 +239,14 @@ class LocalServer:
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self._out, stderr=subprocess.STDOUT,
                                      env=env)
         self.returncode: int | None = None
+        self._text = ""
         self._wait_ready(startup_seconds)
 
     def _wait_ready(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
+                self.stop()
                 raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.output()}")
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=2) as r:
@@ -256,6 +258,9 @@ class LocalServer:
         raise RuntimeError(f"server did not answer /healthz within {seconds:.0f} s:\n{self.output()}")
 
     def output(self) -> str:
+        """Everything the server printed (stdout and stderr) so far."""
+        if self._out.closed:
+            return self._text
         self._out.seek(0)
         return self._out.read()
 
@@ -269,6 +274,9 @@ class LocalServer:
                 self.proc.kill()
                 self.proc.wait()
         self.returncode = self.proc.returncode
+        if not self._out.closed:
+            self._text = self.output()
+            self._out.close()
         return self.returncode
 
 

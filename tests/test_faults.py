@@ -48,16 +48,25 @@ def answers_pfs(store) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture()
-def built(tmp_path: Path):  # type: ignore[no-untyped-def]
+def knowledge_copy(tmp_path: Path) -> Path:
+    """A private copy of the knowledge (so edits elsewhere cannot change its hash during a test)."""
+    dest = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, dest)
+    return dest
+
+
+@pytest.fixture()
+def built(tmp_path: Path, knowledge_copy: Path):  # type: ignore[no-untyped-def]
     """A freshly built cache directory: (cache dir, cache file, its good bytes, the store)."""
     cache = tmp_path / "cache"
-    store = open_store(KNOWLEDGE, cache)
+    store = open_store(knowledge_copy, cache)
     [path] = list(cache.glob("kb-*.sqlite"))
     return cache, path, path.read_bytes(), store
 
 
 @pytest.mark.parametrize("damage", ["empty", "garbage", "half", "header_only", "not_marked_complete"])
-def test_damaged_cache_is_rebuilt_transparently(built, damage: str) -> None:  # type: ignore[no-untyped-def]
+def test_damaged_cache_is_rebuilt_transparently(built, knowledge_copy: Path,  # type: ignore[no-untyped-def]
+                                                damage: str) -> None:
     """Given a corrupt or half-written cache file, opening the knowledge rebuilds it: same facts, no warning."""
     cache, path, good, store = built
     if damage == "empty":
@@ -75,7 +84,7 @@ def test_damaged_cache_is_rebuilt_transparently(built, damage: str) -> None:  # 
         conn.close()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        again = open_store(KNOWLEDGE, cache)
+        again = open_store(knowledge_copy, cache)
     assert again.hash == store.hash
     assert again.facts == store.facts and again.entities == store.entities and again.intents == store.intents
     answers_pfs(again)
@@ -84,22 +93,23 @@ def test_damaged_cache_is_rebuilt_transparently(built, damage: str) -> None:  # 
     conn.close()
 
 
-def test_damaged_cache_is_rebuilt_by_the_command_line(built) -> None:  # type: ignore[no-untyped-def]
+def test_damaged_cache_is_rebuilt_by_the_command_line(built,  # type: ignore[no-untyped-def]
+                                                      knowledge_copy: Path) -> None:
     cache, path, good, _ = built
     path.write_bytes(good[: len(good) // 3])
-    proc = cli("ask", PFS, TRIAL_ASSISTANT_CACHE=str(cache))
+    proc = cli("ask", "--knowledge", str(knowledge_copy), PFS, TRIAL_ASSISTANT_CACHE=str(cache))
     assert proc.returncode == 0, proc.stderr
     assert "58.2%" in proc.stdout and proc.stderr == ""
 
 
-def test_unwritable_cache_falls_back_to_memory_with_one_warning(tmp_path: Path) -> None:
+def test_unwritable_cache_falls_back_to_memory_with_one_warning(tmp_path: Path, knowledge_copy: Path) -> None:
     """Given a cache directory that cannot be created or written, the knowledge is built in memory, with exactly
     one warning. (A path under a regular file fails for every user, root included.)"""
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        store = open_store(KNOWLEDGE, blocker / "cache")
+        store = open_store(knowledge_copy, blocker / "cache")
     assert len(caught) == 1, [str(w.message) for w in caught]
     assert issubclass(caught[0].category, RuntimeWarning) and "cache" in str(caught[0].message)
     assert store.path == ":memory:"
@@ -107,14 +117,14 @@ def test_unwritable_cache_falls_back_to_memory_with_one_warning(tmp_path: Path) 
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root may write to read-only dirs")
-def test_read_only_cache_directory(tmp_path: Path) -> None:
+def test_read_only_cache_directory(tmp_path: Path, knowledge_copy: Path) -> None:
     cache = tmp_path / "ro"
     cache.mkdir()
     cache.chmod(0o555)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            store = open_store(KNOWLEDGE, cache)
+            store = open_store(knowledge_copy, cache)
         assert len(caught) == 1
         assert store.path == ":memory:"
         answers_pfs(store)
@@ -134,13 +144,6 @@ def test_unwritable_cache_via_the_command_line(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------- broken knowledge
-
-
-@pytest.fixture()
-def knowledge_copy(tmp_path: Path) -> Path:
-    dest = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE, dest)
-    return dest
 
 
 def break_a_number(root: Path) -> tuple[str, str]:
@@ -208,7 +211,7 @@ def test_invalid_utf8_knowledge_file(knowledge_copy: Path, tmp_path: Path) -> No
 # ---------------------------------------------------------------- a batch killed half way
 
 
-def test_killed_batch_keeps_every_finished_line(tmp_path: Path) -> None:
+def test_killed_batch_keeps_every_finished_line(tmp_path: Path, knowledge_copy: Path) -> None:
     """Given a long batch killed (SIGKILL) after some output, every complete line of its --output file is a whole
     record, in input order, equal to what an uninterrupted run writes; at most one trailing partial line."""
     questions = [PFS, "What is the weather in Paris?", "hello", "how common was nausea?", "and grade 3 or worse?",
@@ -220,7 +223,8 @@ def test_killed_batch_keeps_every_finished_line(tmp_path: Path) -> None:
             f.write(json.dumps({"id": i, "session": f"s{i // 5 % 50}", "question": questions[i % len(questions)]})
                     + "\n")
     out = tmp_path / "out.jsonl"
-    proc = subprocess.Popen([sys.executable, "-m", "assistant", "batch", str(src), "-o", str(out), "-q"],
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "batch", str(src), "-o", str(out), "-q",
+                             "--knowledge", str(knowledge_copy)],
                             env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
@@ -250,7 +254,7 @@ def test_killed_batch_keeps_every_finished_line(tmp_path: Path) -> None:
     stream, fmt = open_input(str(src))
     with stream:
         expected = []
-        for a in answer_items(Assistant(), read_items(stream, fmt)):
+        for a in answer_items(Assistant(knowledge_copy), read_items(stream, fmt)):
             expected.append(a.contract())
             if len(expected) == len(records):
                 break
