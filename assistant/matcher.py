@@ -96,12 +96,12 @@ class Matcher:
         return len(domain) >= 2
 
     def _anchored(self, mentions: list[Mention]) -> bool:
-        """Does anything besides an 'other population' term tie the question to this trial?"""
+        """Only a strong anchor makes a question naming another population or disease about this trial."""
         for m in mentions:
             e = self.store.entities[m.entity]
             if m.how == "generic" or (m.slot == "unreported" and e.anchor == "none"):
                 continue
-            if e.anchor == "strong" or (m.slot in TRIAL_SLOTS and e.anchor == "weak" and m.slot != "unreported"):
+            if e.anchor == "strong":
                 return True
         return not any(m.slot == "unreported" and self.store.entities[m.entity].anchor == "none" for m in mentions)
 
@@ -118,12 +118,14 @@ class Matcher:
         result = Match(normalised=text)
         mentions = self.tagger.tag(text, question)
         result.mentions = mentions
+        solid = [m for m in mentions if m.slot == "domain"
+                 or (m.how != "generic" and self.store.entities[m.entity].anchor != "none")]
         for rule in self.advice:
-            if self._fits(rule, text) and all(self._item(i, mentions) > 0 for i in rule.requires):
+            if self._fits(rule, text) and all(self._item(i, solid) > 0 for i in rule.requires):
                 result.rule, result.score, result.in_scope = rule, rule.weight, True
                 return result
         trial_terms = [m for m in mentions if m.slot in TRIAL_SLOTS or m.slot == "domain"]
-        strong = any(self.store.entities[m.entity].anchor == "strong" for m in mentions)
+        strong = any(self.store.entities[m.entity].anchor == "strong" and m.how != "generic" for m in mentions)
         for rule in self.chitchat:
             if self._fits(rule, text) and not trial_terms:
                 result.rule, result.score = rule, rule.weight

@@ -17,6 +17,7 @@ SURVIVAL = ("pfs", "os", "crd")
 NOT_MAIN = {"ci_low", "ci_high", "p", "range_low", "range_high", "timepoint", "label", "day", "cycle", "year",
             "reference", "age_low", "age_high"}
 MAX_FACTS = 3
+STRICT_FACETS = {"timing"}  # facets that must be answered by the fact itself
 GENERIC_OPTIONS = {
     "stat.median": ("What was the median progression-free survival by age group",
                     "What was the median overall survival by age group", "What was the median follow-up"),
@@ -111,7 +112,7 @@ class Planner:
                     return kept
                 kept = used
                 continue
-            kept = kept[:-1] if len(kept) > 1 and q else kept[1:] if len(kept) > 1 else []
+            kept = kept[:-1]  # drop the least essential offer (measure comes first, so it is kept longest)
         return []
 
     # ------------------------------------------------------------ plan
@@ -164,6 +165,10 @@ class Planner:
         if not res:
             return self._no_data(q, stats)
         top = res.top
+        unmet = [x for x in q.get("measure", []) if x in STRICT_FACETS and not any(x in f.measure for f in top)]
+        if unmet:  # 'how long did it take to reach CR': the CR count is not an answer
+            return Plan(status="no_data", kind="not_reported", facts=top[:2], missing=self.describe(q),
+                        confidence=0.7)
         overview = m.has("cue", "cue.overview")
         if "measure" not in q and len({tuple(f.measure) for f in top}) > 1 and not overview:
             return self._clarify(top, q, "measure")

@@ -11,8 +11,10 @@ SURVIVAL = {"pfs", "os", "crd"}
 STRICT_STAT = {"stat.median": {"median"}, "stat.rate": {"rate"}}  # for survival facts only
 STAT_OF = {"stat.median": {"median"}, "stat.rate": {"rate", "percent", "incidence"}, "stat.count": {"count"},
            "stat.range": {"range"}}
-STAT_VALUES = {"stat.range": {"range_low", "range_high"}}  # a fact with these values answers the statistic
+STAT_VALUES = {"stat.range": {"range_low", "range_high"}, "stat.year": {"year"}}  # a fact with these values answers the statistic
 TIE = 0.05
+STAT_BONUS = 0.1
+DRUG_HIT = 0.3
 EXTRA = {"measure": 0.05, "group": 0.1, "drug": 0.1}  # penalty per id a fact has beyond those asked
 
 
@@ -51,7 +53,13 @@ def expand(store: Store, ids: list[str], weight: float = 1.0) -> dict[str, float
     return out
 
 
-def score_fact(fact: Fact, want: dict[str, dict[str, float]], stats: set[str]) -> float | None:
+def origins(store: Store, ids: list[str]) -> dict[str, str]:
+    """Expanded id -> the question's own id it came from (an umbrella's members share one origin)."""
+    return {k: eid for eid in ids for k in expand(store, [eid])}
+
+
+def score_fact(fact: Fact, want: dict[str, dict[str, float]], stats: set[str],
+               origin: dict[str, str] | None = None) -> float | None:
     """None when a slot the question names disagrees with the fact; otherwise a score (higher is closer)."""
     score = 0.0
     for slot in FACT_SLOTS:
@@ -60,7 +68,13 @@ def score_fact(fact: Fact, want: dict[str, dict[str, float]], stats: set[str]) -
         if asked:
             hits = [w for eid, w in asked.items() if eid in have]
             if hits:
-                score += max(hits) + (0.2 if slot == "measure" else 0.05) * (len(hits) - 1)
+                if slot == "measure":  # a fact answering two things the question names fits better
+                    named = {(origin or {}).get(eid, eid) for eid in asked if eid in have}
+                    score += max(hits) + 0.2 * (len(named) - 1)
+                elif slot == "drug":  # drugs only break ties: most facts are about the whole regimen
+                    score += DRUG_HIT * max(hits)
+                else:
+                    score += max(hits) + 0.05 * (len(hits) - 1)
                 score -= EXTRA.get(slot, 0.0) * (len(have) - len(hits))  # a fact about more than was asked fits less
             elif slot in STRICT:
                 return None
@@ -79,7 +93,7 @@ def score_fact(fact: Fact, want: dict[str, dict[str, float]], stats: set[str]) -
         kinds = {v.kind for v in fact.values}
         if any(fact.stat in STAT_OF.get(s, {s.removeprefix("stat.")}) or STAT_VALUES.get(s, set()) & kinds
                for s in stats):
-            score += 0.3
+            score += STAT_BONUS
     return round(score, 4)
 
 
@@ -89,9 +103,14 @@ def resolve(store: Store, slots: dict[str, list[str]], stats: list[str] | None =
     if not want:
         return Resolution()
     stat_set = set(stats or [])
+    origin = origins(store, slots.get("measure", []))
+    if "measure" in want:  # measure is strict: only facts of an asked measure can fit
+        pool = {f.id: f for m in want["measure"] for f in store.by_measure.get(m, ())}.values()
+    else:
+        pool = store.facts.values()
     scored = []
-    for fact in store.facts.values():
-        s = score_fact(fact, want, stat_set)
+    for fact in pool:
+        s = score_fact(fact, want, stat_set, origin)
         if s is not None:
             scored.append((s, fact))
     scored.sort(key=lambda x: (-x[0], -x[1].rank, x[1].id))

@@ -36,11 +36,15 @@ class Store:
     path: str = ":memory:"
     caveats_by_fact: dict[str, list[str]] = field(default_factory=dict)
     values: frozenset[str] = frozenset()
+    by_measure: dict[str, list[Fact]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for c in self.caveats.values():
             for fid in c.facts:
                 self.caveats_by_fact.setdefault(fid, []).append(c.id)
+        for f in self.facts.values():
+            for m in f.measure:
+                self.by_measure.setdefault(m, []).append(f)
         self.values = frozenset(v.value.replace("·", ".") for f in self.facts.values() for v in f.values)
 
     @property

@@ -28,7 +28,9 @@ another shot shots what which when does done mean meaning
 """.split())
 
 _DURATION = re.compile(r"\b(\d+) (year|month)\b")
-_AGE = re.compile(r"\b(?:aged?|age of|is|am|i m|he s|she s|turning|turned|who s)\s+(\d{2,3})\b(?! percent| month| patients)"
+_AGE = re.compile(r"\b(?:aged?|age of|i m|he s|she s|turning|turned|who s|(?:mother|mom|mum|father|dad|husband|wife|"
+                  r"grandmother|grandfather|grandma|grandpa|he|she|patient|i|son|daughter|sister|brother|partner|"
+                  r"friend|aunt|uncle|parent) (?:is|am))\s+(\d{2,3})\b(?! percent| month| patients)"
                   r"|\b(\d{2,3}) year old|\b(\d{2,3}) years? of age")
 
 
@@ -54,7 +56,7 @@ class Tagger:
         self.max_len = max((len(p.split(" ")) for p in self.phrases), default=1)
         self.fuzzy: dict[int, list[str]] = {}
         for phrase, ids in self.phrases.items():
-            if len(phrase) >= 5 and not any(c.isdigit() for c in phrase) and all(
+            if len(phrase) >= 5 and phrase not in store.generic and not any(c.isdigit() for c in phrase) and all(
                     store.entities[i].fuzzy for i in ids):
                 self.fuzzy.setdefault(len(phrase.split(" ")), []).append(phrase)
         for n in self.fuzzy:
@@ -120,7 +122,10 @@ class Tagger:
                 if any(t in COMMON or len(t) < 4 or any(c.isdigit() for c in t) for t in window):
                     continue
                 text = " ".join(window)
-                best = process.extractOne(text, choices, scorer=fuzz.ratio, score_cutoff=self.cutoff(len(text)))
+                found = process.extract(text, choices, scorer=fuzz.ratio, score_cutoff=self.cutoff(len(text)), limit=3)
+                # every word must be a near miss of its counterpart ('limit increased' is not 'alt increased')
+                best = next((c for c in found if all(fuzz.ratio(a, b) >= 75 for a, b in zip(window, c[0].split(" ")))),
+                            None)
                 if best:
                     self._add(out, best[0], i, i + size, best[1] / 100.0, "fuzzy")
                     covered[i:i + size] = [True] * size
