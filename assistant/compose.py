@@ -1,6 +1,7 @@
 """Step 6: compose the reply: text from the facts' sentences, citations, caveats, suggestions, table rows."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from .models import Answer, Citation, Explain, Fact
@@ -78,7 +79,12 @@ class Composer:
         """Follow-ups: examples of facts that share a measure, then a topic, with the ones shown."""
         if not facts:
             return list(STARTERS)
-        shown = {f.id for f in facts}
+        return list(self._suggest(tuple(f.id for f in facts), limit))
+
+    @lru_cache(maxsize=2048)  # noqa: B019 - one Composer per Assistant; the key is small
+    def _suggest(self, ids: tuple[str, ...], limit: int) -> tuple[str, ...]:
+        facts = [self.store.facts[i] for i in ids]
+        shown = set(ids)
         measures = {m for f in facts for m in f.measure}
         topics = {f.topic for f in facts}
         pool = sorted(
@@ -92,7 +98,7 @@ class Composer:
                 out.append(q)
             if len(out) == limit:
                 break
-        return out
+        return tuple(out)
 
     def _facts_text(self, plan: Plan) -> str:
         facts = plan.facts

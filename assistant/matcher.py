@@ -10,7 +10,8 @@ from .store import Store
 from .tagger import Mention, Tagger
 
 BARE_CUES = frozenset({"cue.significance", "cue.ci", "cue.overview"})
-FUNCTION_WORDS = frozenset("what was were is the and a an about so then ok how for of that it its this".split())
+FUNCTION_WORDS = frozenset("what was were is the and a an about so then ok how for of that it its this there they "
+                           "did do month year percent patients people".split())
 _MARKER = re.compile(r"[a-z]{2,}\d+[a-z0-9]*")
 TRIAL_SLOTS = ("measure", "group", "timepoint", "drug", "cycle", "unreported")
 
@@ -83,26 +84,26 @@ class Matcher:
         """A trial term (measure, group, drug, ...) or a strong anchor ties a question to the trial; generic
         domain words ('patients', 'leukemia') need two. In a conversation, a cue alone will do ('p value?')."""
         domain: set[str] = set()
+        everyday: set[str] = set()
         for m in mentions:
             if follow_up and (m.slot in TRIAL_SLOTS or m.slot in ("stat", "cue")):
                 return True
-            if m.how == "generic":
-                continue
             anchor = self.store.entities[m.entity].anchor
+            if m.how == "generic":
+                if m.slot != "domain" and anchor != "none":
+                    everyday.add(m.entity)
+                continue
             if anchor == "strong" or (m.slot in TRIAL_SLOTS and m.slot != "unreported" and anchor == "weak"):
                 return True
             if m.slot == "domain" or (m.slot == "unreported" and anchor == "weak"):
                 domain.add(m.entity)
-        return len(domain) >= 2
+        # two domain words, or one domain word plus an everyday name of a trial term ("participants ... women")
+        return len(domain) >= 2 or (len(domain) == 1 and len(everyday - domain) >= 1)
 
     def _anchored(self, mentions: list[Mention]) -> bool:
         """Only a strong anchor makes a question naming another population or disease about this trial."""
-        for m in mentions:
-            e = self.store.entities[m.entity]
-            if m.how == "generic" or (m.slot == "unreported" and e.anchor == "none"):
-                continue
-            if e.anchor == "strong":
-                return True
+        if any(m.slot == "domain" and self.store.entities[m.entity].anchor == "strong" for m in mentions):
+            return True
         return not any(m.slot == "unreported" and self.store.entities[m.entity].anchor == "none" for m in mentions)
 
     @staticmethod
