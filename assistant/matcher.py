@@ -11,7 +11,9 @@ from .tagger import Mention, Tagger
 
 BARE_CUES = frozenset({"cue.significance", "cue.ci", "cue.overview"})
 FUNCTION_WORDS = frozenset("what was were is the and a an about so then ok how for of that it its this there they "
-                           "did do month year percent patients people".split())
+                           "did do month months year years percent patients people".split())
+_OTHER_DRUG = re.compile(r"[a-z]{3,}(?:mab|nib|clax|lisib|parib|tide|zomib|mide|platin|rubicin|taxel|tabine|"
+                         r"cycline|sone|lone|olol|pril|sartan|statin|azole|vir|ciclib)")
 _MARKER = re.compile(r"[a-z]{2,}\d+[a-z0-9]*")
 TRIAL_SLOTS = ("measure", "group", "timepoint", "drug", "cycle", "unreported")
 
@@ -41,6 +43,11 @@ class Match:
         covered = {i for m in self.mentions for i in range(m.start, m.end)}
         return [t for i, t in enumerate(self.normalised.split(" "))
                 if i not in covered and _MARKER.fullmatch(t)]
+
+    def other_drugs(self) -> list[str]:
+        """Drug-like names the lexicon does not know ('rituximab', 'venetoclax'): not this trial's drugs."""
+        covered = {i for m in self.mentions for i in range(m.start, m.end)}
+        return [t for i, t in enumerate(self.normalised.split(" ")) if i not in covered and _OTHER_DRUG.fullmatch(t)]
 
     def has(self, slot: str, entity: str | None = None) -> bool:
         return any(m.slot == slot and (entity is None or m.entity == entity) for m in self.mentions)
@@ -100,11 +107,12 @@ class Matcher:
         # two domain words, or one domain word plus an everyday name of a trial term ("participants ... women")
         return len(domain) >= 2 or (len(domain) == 1 and len(everyday - domain) >= 1)
 
-    def _anchored(self, mentions: list[Mention]) -> bool:
+    def _anchored(self, mentions: list[Mention], other: bool = False) -> bool:
         """Only a strong anchor makes a question naming another population or disease about this trial."""
         if any(m.slot == "domain" and self.store.entities[m.entity].anchor == "strong" for m in mentions):
             return True
-        return not any(m.slot == "unreported" and self.store.entities[m.entity].anchor == "none" for m in mentions)
+        return not other and not any(m.slot == "unreported" and self.store.entities[m.entity].anchor == "none"
+                                     for m in mentions)
 
     @staticmethod
     def _bare(text: str, mentions: list[Mention]) -> bool:
@@ -142,6 +150,10 @@ class Matcher:
         rules = [r for r in self.scored if follow_up or not r.follow_up]
         ranked = sorted(((self.score(r, mentions), r) for r in rules), key=lambda x: (-x[0], x[1].id))
         ranked = [x for x in ranked if x[0] > 0]
+        if result.other_drugs() and not follow_up and not self._anchored(mentions, other=True):
+            result.in_scope = False
+            result.note = "about a drug this trial did not use"
+            return result
         if ranked and ranked[0][1].kind == "unreported" and not follow_up and not self._anchored(mentions):
             result.in_scope = False
             result.note = "about something this trial did not study"

@@ -133,6 +133,13 @@ class Planner:
             return Plan(status="out_of_scope", kind="reject", rule=rule.id, reply=rule.reply, confidence=0.85)
         if rule.kind == "advice":
             return self._advice(m, rule.id, rule.reply)
+        others = m.other_drugs()
+        if others:  # 'did the trial use rituximab?': the article never names it
+            facts = resolve(self.store, {"measure": ["schedule"], "drug": ["ino", "blina"]}, []).top[:1]
+            names = " or ".join(others)
+            return Plan(status="no_data", kind="not_reported", rule=rule.id, facts=facts, confidence=0.8, missing=names,
+                        reply=f"The article does not mention {names}. The trial's treatment was mini-hyper-CVD "
+                              "chemotherapy with inotuzumab ozogamicin, later with blinatumomab, then POMP maintenance.")
         q, found, new_topic = self.slots(m, ctx, rule.defaults)
         stats = m.ids("stat")
         if rule.kind == "lookup" and any(s.source == "default" for s in found):
