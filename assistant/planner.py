@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from . import context as ctxmod
 from .matcher import Match
-from .models import FACT_SLOTS, Context, Fact, Frame, SlotValue
+from .models import FACT_SLOTS, Context, Fact, Frame, IntentRule, SlotValue
 from .resolver import TIE, expand, nearest, resolve
 from .store import Store
 
@@ -17,6 +17,8 @@ SURVIVAL = ("pfs", "os", "crd")
 NOT_MAIN = {"ci_low", "ci_high", "p", "range_low", "range_high", "timepoint", "label", "day", "cycle", "year",
             "reference", "age_low", "age_high"}
 MAX_FACTS = 3
+MIN_SCORE = 0.4  # below this the best rule is too weak to answer
+MIN_GAP = 0.1  # two rules of different kinds closer than this, giving different facts: ask which
 STRICT_FACETS = {"timing"}  # facets that must be answered by the fact itself
 GENERIC_OPTIONS = {
     "stat.median": ("What was the median progression-free survival by age group",
@@ -140,6 +142,30 @@ class Planner:
             return Plan(status="no_data", kind="not_reported", rule=rule.id, facts=facts, confidence=0.8, missing=names,
                         reply=f"The article does not mention {names}. The trial's treatment was mini-hyper-CVD "
                               "chemotherapy with inotuzumab ozogamicin, later with blinatumomab, then POMP maintenance.")
+        if m.score < MIN_SCORE:  # too weak a match to answer: ask back rather than guess
+            plan = self._clarify_generic("that", m.ids("stat"))
+            plan.rule = "clarify.weak"
+            return plan
+        plan, q, found, new_topic = self._run(rule, m, ctx)
+        runner = m.runner_up
+        if (runner is not None and runner.kind != rule.kind and m.score - m.runner_score < MIN_GAP
+                and runner.kind not in ("chitchat", "advice", "reject")):
+            other = self._run(runner, m, ctx)[0]
+            mine, theirs = [f.id for f in plan.facts], [f.id for f in other.facts]
+            if plan.status == other.status == "answered" and mine and theirs and set(mine) != set(theirs):
+                options = [self.store.facts[mine[0]].examples[0], self.store.facts[theirs[0]].examples[0]]
+                plan = Plan(status="clarify", kind="clarify", options=[o.rstrip("?") for o in options],
+                            missing=self.describe(q), confidence=0.4)
+        plan.rule, plan.slots = rule.id, found
+        plan.kind = plan.kind or rule.kind
+        if plan.status in ("answered", "no_data", "clarify") and (q or plan.facts or plan.options):
+            plan.frame = Frame(slots={k: v for k, v in q.items()}, facts=[f.id for f in plan.facts], intent=rule.id,
+                               options=[o + "?" for o in plan.options][:5])
+            plan.new_topic = new_topic
+        return plan
+
+    def _run(self, rule: IntentRule, m: Match, ctx: Context) -> tuple[Plan, dict[str, list[str]], list[SlotValue], bool]:
+        """The plan one rule gives: slots (with context and defaults), then its kind's strategy."""
         q, found, new_topic = self.slots(m, ctx, rule.defaults)
         stats = m.ids("stat")
         if rule.kind == "lookup" and any(s.source == "default" for s in found):
@@ -148,13 +174,7 @@ class Planner:
             plan = Plan(status="answered", facts=near[:MAX_FACTS], confidence=0.75) if res else self._no_data(q, stats)
         else:
             plan = getattr(self, "_" + rule.kind)(m, ctx, q, stats)
-        plan.rule, plan.slots = rule.id, found
-        plan.kind = plan.kind or rule.kind
-        if plan.status in ("answered", "no_data", "clarify") and (q or plan.facts or plan.options):
-            plan.frame = Frame(slots={k: v for k, v in q.items()}, facts=[f.id for f in plan.facts], intent=rule.id,
-                               options=[o + "?" for o in plan.options][:5])
-            plan.new_topic = new_topic
-        return plan
+        return plan, q, found, new_topic
 
     # ------------------------------------------------------------ kinds
 

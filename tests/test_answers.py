@@ -259,3 +259,38 @@ def test_contract_json_has_exactly_the_contract_fields(assistant):
             "suggestions", "caveats"} <= set(data)
     assert data["id"] == "q1" and data["session"] == "s1" and "explain" not in data and "context" not in data
     assert isinstance(Context.model_validate(a.context.model_dump()), Context)
+
+
+# ---------------------------------------------------------------- thresholds: too weak, or too close to call
+
+
+def test_given_a_weak_match_then_the_assistant_asks_back_instead_of_guessing(assistant):
+    from assistant.context import parse
+
+    m = assistant.matcher.match("2-year PFS")
+    m.score = 0.1
+    plan = assistant.planner.plan(m, parse(None))
+    assert plan.status == "clarify" and plan.options
+
+
+def test_given_two_close_rules_with_different_facts_then_clarify_offers_both(assistant):
+    from assistant.context import parse
+
+    m = assistant.matcher.match("most common side effect")
+    lookup = assistant.store.intents["lookup"]
+    m.runner_up, m.runner_score = lookup, m.score - 0.01
+    plan = assistant.planner.plan(m, parse(None))
+    assert plan.status == "clarify" and len(plan.options) == 2
+
+
+def test_clarify_choice_picks_the_offered_question(assistant):
+    first = assistant.ask("what was the median PFS?")
+    assert first.status == "clarify"
+    picked = assistant.ask("the first one", first.context)
+    assert picked.status == "answered" and picked.facts
+
+
+def test_a_drug_the_trial_did_not_use_is_not_answered_with_trial_figures(assistant):
+    assert assistant.ask("What are the usual side effects of rituximab?").status == "out_of_scope"
+    a = assistant.ask("Did this trial use rituximab?")
+    assert a.status == "no_data" and "does not mention rituximab" in a.answer

@@ -15,8 +15,8 @@ from .conftest import DATA, SHARED
 
 DEV = DATA / "questions.jsonl"
 OOS_FILES = [SHARED / "data" / "clinc150-dev.jsonl", SHARED / "data" / "medquad-dev.jsonl"]
-# Shares of the out-of-scope sets that must be rejected (measured 0.996 and 0.9997 when this was written).
-OOS_FLOORS = {"clinc150-dev.jsonl": 0.97, "medquad-dev.jsonl": 0.99}
+# Shares of the out-of-scope sets that must be rejected (measured 0.998 and 1.000 when last raised; the issue asks >= 0.99).
+OOS_FLOORS = {"clinc150-dev.jsonl": 0.99, "medquad-dev.jsonl": 0.99}
 
 
 def accuracy_floor() -> float:
