@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from .errors import ContextError
 from .models import Context, Frame
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .store import Store
 
 MAX_AGE = 3  # a frame is forgotten after this many further turns
 
@@ -33,6 +36,27 @@ def parse(context: Context | dict[str, Any] | str | bytes | None) -> Context:
         where = ".".join(str(x) for x in first["loc"]) if first else ""
         msg = first["msg"] if first else str(e)
         raise ContextError(f"malformed context{(' at ' + where) if where else ''}: {msg}") from None
+
+
+def check(ctx: Context, store: "Store") -> None:
+    """Raise ContextError when a well-formed context names things this knowledge base does not have
+    (tampered with, or from another knowledge version). Values are not echoed."""
+    from .models import FACT_SLOTS
+
+    for i, frame in enumerate(ctx.frames):
+        where = f"frames.{i}"
+        problems = [(f"{where}.slots", "unknown slot name") for s in frame.slots if s not in FACT_SLOTS]
+        problems += [(f"{where}.slots.{s}.{j}", "unknown entity id") for s, ids in frame.slots.items()
+                     for j, eid in enumerate(ids) if eid not in store.entities]
+        problems += [(f"{where}.facts.{j}", "unknown fact id") for j, fid in enumerate(frame.facts)
+                     if fid not in store.facts]
+        if frame.intent and frame.intent not in store.intents and not frame.intent.startswith("clarify."):
+            problems.append((f"{where}.intent", "unknown intent id"))
+        if frame.age >= MAX_AGE:
+            problems.append((f"{where}.age", f"must be less than {MAX_AGE}"))
+        if problems:
+            field, problem = problems[0]
+            raise ContextError(f"context {field}: {problem}", field=field)
 
 
 def weight(frame: Frame) -> float:

@@ -47,6 +47,7 @@ class Assistant:
         for a malformed context.
         """
         ctx = ctxmod.parse(context)
+        ctxmod.check(ctx, self.store)
         text, problem = self._check(question)
         if problem:
             answer = Answer(status="invalid_input", answer=problem, suggestions=[], intent="invalid_input",

@@ -24,7 +24,11 @@ class KnowledgeCheckError(AssistantError):
 
 
 class ContextError(AssistantError):
-    """A dialogue context that is malformed or was tampered with."""
+    """A dialogue context that is malformed or was tampered with; `field` names where (e.g. 'frames.0.facts.1')."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        self.field = field
+        super().__init__(message)
 
 
 class InputFormatError(AssistantError):

@@ -121,23 +121,13 @@ def check_context(ctx: Context, store: Store) -> tuple[str, str] | None:
 
     Such a context was tampered with or comes from another knowledge version; values are not echoed.
     """
-    from .context import MAX_AGE
+    from .context import check
+    from .errors import ContextError
 
-    for i, frame in enumerate(ctx.frames):
-        where = f"context.frames.{i}"
-        for slot, ids in frame.slots.items():
-            if slot not in FACT_SLOTS:
-                return f"{where}.slots", "unknown slot name"
-            for j, eid in enumerate(ids):
-                if eid not in store.entities:
-                    return f"{where}.slots.{slot}.{j}", "unknown entity id"
-        for j, fid in enumerate(frame.facts):
-            if fid not in store.facts:
-                return f"{where}.facts.{j}", "unknown fact id"
-        if frame.intent and frame.intent not in store.intents:
-            return f"{where}.intent", "unknown intent id"
-        if frame.age >= MAX_AGE:
-            return f"{where}.age", f"must be less than {MAX_AGE}"
+    try:
+        check(ctx, store)
+    except ContextError as e:
+        return f"context.{e.field}", str(e).split(": ", 1)[-1]
     return None
 
 

@@ -177,7 +177,8 @@ def test_context_is_a_json_round_trip(assistant):
 
 
 @pytest.mark.parametrize("bad", ['{"frames": "nope"}', "[1, 2]", "not json", {"turn": -1}, {"frames": [{"age": "x"}]},
-                                 {"version": 1, "hacked": True}])
+                                 {"version": 1, "hacked": True},
+                                 {"frames": [{"facts": ["no.such.fact"]}]}, {"frames": [{"slots": {"measure": ["x"]}}]}])
 def test_a_malformed_or_tampered_context_raises_a_typed_error(assistant, bad):
     with pytest.raises(ContextError):
         assistant.ask("and at 5 years?", bad)
