@@ -60,14 +60,16 @@ class Matcher:
         self.store = store
         self.tagger = Tagger(store)
         rules = sorted(store.intents.values(), key=lambda r: (-r.weight, r.id))
-        self.patterns = {r.id: [re.compile(p) for p in r.patterns] for r in rules}
+        # one alternation per rule: a single regex search decides whether any of its patterns fits
+        self.patterns = {r.id: re.compile("|".join(f"(?:{p})" for p in r.patterns)) for r in rules if r.patterns}
         self.chitchat = [r for r in rules if r.kind == "chitchat"]
         self.advice = [r for r in rules if r.kind == "advice"]
         self.reject = [r for r in rules if r.kind == "reject"]
         self.scored = [r for r in rules if r.kind not in {"chitchat", "advice", "reject"}]
 
     def _fits(self, rule: IntentRule, text: str) -> bool:
-        return any(p.search(text) for p in self.patterns[rule.id])
+        pattern = self.patterns.get(rule.id)
+        return pattern is not None and pattern.search(text) is not None
 
     def _item(self, item: str, mentions: list[Mention]) -> float:
         """Best score among a requirement's alternatives ('measure,group' or 'cue:sup.max|sup.min')."""
