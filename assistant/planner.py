@@ -17,6 +17,9 @@ SURVIVAL = ("pfs", "os", "crd")
 NOT_MAIN = {"ci_low", "ci_high", "p", "range_low", "range_high", "timepoint", "label", "day", "cycle", "year",
             "reference", "age_low", "age_high"}
 MAX_FACTS = 3
+FOLLOW_STARTS = {"and", "also", "plus", "or", "but", "then", "what about", "how about", "same", "now"}
+REFERENCE_WORDS = {"that", "those", "these", "same", "them", "it", "there", "then", "they", "their", "its", "group",
+                   "cohort", "ones", "again", "too", "instead"}
 MIN_SCORE = 0.4  # below this the best rule is too weak to answer
 MIN_GAP = 0.1  # two rules of different kinds closer than this, giving different facts: ask which
 STRICT_FACETS = {"timing"}  # facets that must be answered by the fact itself
@@ -77,7 +80,9 @@ class Planner:
                  for mm in m.mentions if mm.slot in (*FACT_SLOTS, "stat", "cue", "unreported")]
         newest = ctx.frames[0].slots.get("measure", []) if ctx.frames else []
         new_topic = bool(q.get("measure")) and set(q["measure"]) != set(newest)
-        offered = {s for f in ctx.frames for s, v in f.slots.items() if v}
+        # does this turn lean on the conversation? Elliptical turns do; full questions only if on the same topic
+        follows = self.elliptical(m.normalised) or (not new_topic and not defaults)
+        offered = {s for f in ctx.frames for s, v in f.slots.items() if v} if follows else set()
         defaulted = False
         for s, ids in defaults.items():
             if s not in q and s not in offered:  # a conversation's own topic beats a rule's default
@@ -87,7 +92,7 @@ class Planner:
         if defaulted:
             return q, found, new_topic
         missing = [s for s in FACT_SLOTS if s not in q]
-        offers = ctxmod.fillers(ctx, missing)
+        offers = ctxmod.fillers(ctx, missing) if follows else []
         stats = m.ids("stat")
         if offers:
             chosen = self._fit_offers(q, offers, stats)
@@ -95,6 +100,13 @@ class Planner:
                 q[slot] = ids
                 found.append(SlotValue(slot=slot, value=",".join(ids), source="context", score=w))
         return q, found, new_topic
+
+    @staticmethod
+    def elliptical(normalised: str) -> bool:
+        """'and at 5 years?', 'what about OS?', 'OS at those timepoints?': a turn that leans on the last one."""
+        words = normalised.split(" ")
+        return (len(words) <= 3 or words[0] in FOLLOW_STARTS or " ".join(words[:2]) in FOLLOW_STARTS
+                or bool(REFERENCE_WORDS.intersection(words)))
 
     def _narrowest(self, ids: list[str]) -> list[str]:
         """Drop an umbrella term when a narrower one is also named ('GI side effects' beats 'side effects')."""
