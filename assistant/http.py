@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
-from .models import FACT_SLOTS, Answer, Context
+from .models import Answer, Context
 from .sessions import MAX_SESSIONS, TTL_SECONDS, SessionStore
 
 if TYPE_CHECKING:  # pragma: no cover

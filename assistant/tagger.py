@@ -62,8 +62,10 @@ class Tagger:
         for n in self.fuzzy:
             self.fuzzy[n].sort()
         self.ages = sorted((e.ages[0], e.ages[1], e.id) for e in store.entities.values() if len(e.ages) == 2)
-        self.case = [(re.compile(r"(?<![\w-])" + re.escape(p) + r"(?![\w-])"), ids)
-                     for p, ids in sorted(store.case_sensitive.items())]
+        # all case-sensitive names ('ALL', 'CRS') in one alternation, longest first
+        names = sorted(store.case_sensitive, key=lambda p: (-len(p), p))
+        self.case_ids = store.case_sensitive
+        self.case = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, names)) + r")(?![\w-])") if names else None
 
     @staticmethod
     def cutoff(length: int) -> float:
@@ -101,11 +103,11 @@ class Tagger:
                         out.append(Mention(eid, "group", -1, -1, str(age), 1.0, "age"))
                         break
                 break
-        for pattern, ids in self.case:
-            if original and pattern.search(original):
-                for eid in ids:
+        if self.case is not None and original:
+            for written in dict.fromkeys(self.case.findall(original)):
+                for eid in self.case_ids[written]:
                     if not any(m.entity == eid for m in out):
-                        out.append(Mention(eid, self.store.entities[eid].slot, -1, -1, pattern.pattern, 1.0, "case"))
+                        out.append(Mention(eid, self.store.entities[eid].slot, -1, -1, written, 1.0, "case"))
         return out
 
     def _fuzzy(self, toks: list[str], covered: list[bool], out: list[Mention]) -> None:
