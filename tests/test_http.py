@@ -474,7 +474,9 @@ def test_the_real_server_answers_concurrent_clients_and_stops_cleanly(tmp_path: 
         assert all(r["status"] == "out_of_scope" for k, r in results if k == "weather")
         load = run_load(server.url, requests=300, connections=4, seconds=60)
         assert (load.completed, load.errors) == (300, 0)
-        assert load.answer_statuses["answered"] == 120
+        # connections run concurrently, so how the 300 requests fall over the 5-question cycle varies by a few
+        assert sum(load.answer_statuses.values()) == 300 and 100 <= load.answer_statuses["answered"] <= 140
+        logged_by_load = load.answer_statuses.get("out_of_scope", 0)
     finally:
         code = server.stop()
     out = server.output()
@@ -483,7 +485,7 @@ def test_the_real_server_answers_concurrent_clients_and_stops_cleanly(tmp_path: 
     assert '"POST /v1/ask HTTP/1.1" 200' in out and "Traceback" not in out
     assert '"pfs.rate.2y"' not in out and "frames" not in out
     with sqlite3.connect(tmp_path / "u.sqlite") as conn:
-        assert conn.execute("select count(*) from unanswered").fetchone()[0] == 40 + 60  # 60 from the load
+        assert conn.execute("select count(*) from unanswered").fetchone()[0] == 40 + logged_by_load
 
 
 def test_the_real_server_with_two_workers(tmp_path: Path) -> None:
