@@ -111,8 +111,10 @@ class Matcher:
 
     def _anchored(self, mentions: list[Mention], other: bool = False) -> bool:
         """Only a strong anchor makes a question naming another population or disease about this trial."""
-        if any(m.slot == "domain" and self.store.entities[m.entity].anchor == "strong" for m in mentions):
-            return True
+        for m in mentions:  # the trial named, or one of its own strong terms ('Ph-negative', 'inotuzumab')
+            e = self.store.entities[m.entity]
+            if e.anchor == "strong" and m.how != "generic" and m.slot in ("domain", *TRIAL_SLOTS[:-1]):
+                return True
         return not other and not any(m.slot == "unreported" and self.store.entities[m.entity].anchor == "none"
                                      for m in mentions)
 

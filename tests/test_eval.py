@@ -170,3 +170,11 @@ def test_second_question_set_written_without_seeing_the_code(assistant: Assistan
     check = run_eval(DATA / "questions_check.jsonl", assistant=assistant)
     assert check.total == 200
     assert check.accuracy >= 0.93, format_report(check, misses=20)
+
+
+def test_third_question_set_written_without_seeing_the_code(assistant: Assistant) -> None:
+    """tests/data/questions_check2.jsonl: 180 questions by another writer who saw only the article (persona-driven:
+    nurse, pharmacist, relative, student, journalist, call-centre agent). Measured 0.900 before tuning, 0.944 after."""
+    check = run_eval(DATA / "questions_check2.jsonl", assistant=assistant)
+    assert check.total == 180
+    assert check.accuracy >= 0.92, format_report(check, misses=20)
