@@ -78,8 +78,8 @@ def score_fact(fact: Fact, want: dict[str, dict[str, float]], stats: set[str],
                 score -= EXTRA.get(slot, 0.0) * (len(have) - len(hits))  # a fact about more than was asked fits less
             elif slot in STRICT:
                 return None
-            else:
-                score -= 0.3  # a fact not about the drug asked for fits less
+            elif have:
+                score -= 0.3  # a fact about other drugs fits less (a regimen-wide fact, with no drugs, is neutral)
         elif slot == "group" and "all" not in have:
             score -= 0.15
         elif slot == "cycle" and have:
