@@ -248,7 +248,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                 "  assistant eval tests/data/questions.jsonl --oos clinc150-dev.jsonl --min-accuracy 0.75\n"
                 "  assistant eval tests/data/questions.jsonl --json > report.json")
     p.add_argument("file", help="labelled jsonl: id, session, question, expected_status, must_contain, topic")
-    p.add_argument("--oos", nargs="+", default=[], metavar="FILE",
+    p.add_argument("--oos", nargs="+", action="extend", default=[], metavar="FILE",
                    help="jsonl files of out-of-scope questions ('question' field); reports the share rejected")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--min-accuracy", type=float, metavar="X",
