@@ -141,6 +141,8 @@ class Composer:
         facts = plan.facts
         all_cav, said_cav = self.caveats(facts)
         table = table_rows(facts) if plan.table else None
+        if table and not any(r["value"] for r in table):
+            table = None  # statements without figures read better as sentences than as a table
         if plan.status == "answered":
             text = self._facts_text(plan)
         elif plan.status == "no_data":
