@@ -35,7 +35,7 @@ def parse(context: Context | dict[str, Any] | str | bytes | None) -> Context:
         first = e.errors()[0] if isinstance(e, ValidationError) else None
         where = ".".join(str(x) for x in first["loc"]) if first else ""
         msg = first["msg"] if first else str(e)
-        raise ContextError(f"malformed context{(' at ' + where) if where else ''}: {msg}") from None
+        raise ContextError(f"malformed context{(' at ' + where) if where else ''}: {msg}", field=where) from None
 
 
 def check(ctx: Context, store: "Store") -> None:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
-from .models import Answer, Context
+from .models import Answer
 from .sessions import MAX_SESSIONS, TTL_SECONDS, SessionStore
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -32,7 +32,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from starlette.responses import Response
 
     from .core import Assistant
-    from .store import Store
 
 MAX_BODY = 16 * 1024  # bytes
 MAX_SENDER = 256  # characters
@@ -40,9 +39,7 @@ CONFIG_ENV = "TRIAL_ASSISTANT_SERVE"  # JSON ServeConfig handed to worker proces
 RASA_DEFAULT_SENDER = "default"  # what Rasa's REST channel calls a sender that sent none
 
 log = logging.getLogger("assistant.http")
-_CONTEXT_AT = re.compile(r"^malformed context at ([\w.]+):")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 # ---------------------------------------------------------------- request and response records
@@ -114,21 +111,6 @@ def _first_error(e: ValidationError) -> tuple[str, str]:
     err = e.errors()[0]
     field = str(err["loc"][0]) if err["loc"] else "body"
     return field, "field required" if err["type"] == "missing" else err["msg"]
-
-
-def check_context(ctx: Context, store: Store) -> tuple[str, str] | None:
-    """(field, problem) when a well-formed context names things this knowledge base does not have.
-
-    Such a context was tampered with or comes from another knowledge version; values are not echoed.
-    """
-    from .context import check
-    from .errors import ContextError
-
-    try:
-        check(ctx, store)
-    except ContextError as e:
-        return f"context.{e.field}", str(e).split(": ", 1)[-1]
-    return None
 
 
 def _answer_schema(ref_template: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -290,7 +272,6 @@ def create_app(assistant: Assistant | None = None, *, log: Any = None, cors_orig
     from starlette.routing import Route
 
     from . import __version__
-    from . import context as ctxmod
     from .errors import ContextError
     from .models import STATUSES
     from .normalise import MAX_CHARS
@@ -354,38 +335,33 @@ def create_app(assistant: Assistant | None = None, *, log: Any = None, cors_orig
         if extra_log is not None:
             extra_log.record(answer)
 
-    async def ask(request: Request) -> Response:
+    async def read_request(request: Request, model: type[BaseModel]) -> Any:
+        """The request body as `model`, or the 413/422 Response that says what is wrong with it."""
         data = await read_json(request)
-        if isinstance(data, Response):
-            return data
-        req = parse(data, AskRequest)
+        return data if isinstance(data, Response) else parse(data, model)
+
+    async def ask(request: Request) -> Response:
+        req = await read_request(request, AskRequest)
         if isinstance(req, Response):
             return req
-        try:
-            ctx = ctxmod.parse(req.context)
+        try:  # the core parses and checks the context (malformed or tampered: ContextError naming the field)
+            answer = assistant.ask(req.question, req.context, id=req.id, session=req.session)
         except ContextError as e:
-            where = _CONTEXT_AT.search(str(e))
-            return error(422, "invalid_context", str(e), "context" + ("." + where[1] if where else ""))
-        bad = check_context(ctx, store)
-        if bad:
-            return error(422, "invalid_context", f"{bad[0]}: {bad[1]}", bad[0])
-        answer = assistant.ask(_SURROGATES.sub("\ufffd", req.question), ctx, id=req.id, session=req.session)
+            field = "context" + (f".{e.field}" if e.field else "")
+            return error(422, "invalid_context", f"{field}: {str(e).split(': ', 1)[-1]}", field)
         record(answer)
         out = answer.contract()
         out["context"] = answer.context.model_dump(mode="json")
         return JSON(out)
 
     async def webhook(request: Request) -> Response:
-        data = await read_json(request)
-        if isinstance(data, Response):
-            return data
-        msg = parse(data, RasaMessage)
+        msg = await read_request(request, RasaMessage)
         if isinstance(msg, Response):
             return msg
         sender = str(msg.sender)
         if not sender or len(sender) > MAX_SENDER:
             return error(422, "invalid_request", f"sender: must be 1 to {MAX_SENDER} characters", "sender")
-        answer = assistant.ask(_SURROGATES.sub("\ufffd", msg.message), sessions.get(sender), session=sender)
+        answer = assistant.ask(msg.message, sessions.get(sender), session=sender)
         record(answer)
         sessions.put(sender, answer.context)
         return JSON(rasa_replies(sender, answer))

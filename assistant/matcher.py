@@ -89,7 +89,7 @@ class Matcher:
         optional = sum(min(self._item(i, mentions), 1.0) for i in rule.optional)
         return round(rule.weight * (sum(required) / len(required)) + 0.1 * optional, 4)
 
-    def in_scope(self, mentions: list[Mention], follow_up: bool = False, words: int = 99) -> bool:
+    def in_scope(self, mentions: list[Mention], follow_up: bool = False) -> bool:
         """A trial term (measure, group, drug, ...) or a strong anchor ties a question to the trial; generic
         domain words ('patients', 'leukemia') need two. In a conversation, a cue alone will do ('p value?')."""
         domain: set[str] = set()

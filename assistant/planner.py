@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from . import context as ctxmod
 from .matcher import Match
 from .models import FACT_SLOTS, Context, Fact, Frame, IntentRule, SlotValue
-from .resolver import TIE, expand, nearest, resolve
+from .resolver import expand, nearest, resolve
 from .store import Store
 
 SURVIVAL = ("pfs", "os", "crd")
@@ -231,10 +231,6 @@ class Planner:
         facts = [f for s, f in res.scored if s >= res.best - 0.35][:MAX_TABLE]
         return Plan(status="answered", kind="overview", facts=facts, table=len(facts) > 1, confidence=0.85)
 
-    def _candidates(self, q: dict[str, list[str]], stats: list[str]) -> list[Fact]:
-        res = resolve(self.store, q, stats)
-        return [f for s, f in res.scored if s >= res.best - TIE]
-
     def _superlative(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str]) -> Plan:
         q = dict(q)
         if "measure" not in q:
@@ -244,7 +240,7 @@ class Planner:
         if len(facts) < 2 and "group" not in q:
             widened = dict(q, group=[e for e in self.store.entities if self.store.entities[e].slot == "group"
                                      and not self.store.entities[e].expands and e != "all"])
-            facts = [f for f in self._candidates(widened, stats) if len(f.group) == 1 and main_value(f) is not None]
+            facts = [f for f in resolve(self.store, widened, stats).top if len(f.group) == 1 and main_value(f) is not None]
         if len(facts) < 2:
             return self._lookup(m, ctx, q, stats)
         second = m.has("cue", "sup.second")

@@ -27,7 +27,6 @@ other older young younger adult adults chance chances happen name names home tak
 another shot shots what which when does done mean meaning
 """.split())
 
-_DURATION = re.compile(r"\b(\d+) (year|month)\b")
 _AGE = re.compile(r"\b(?:aged?|age of|i m|he s|she s|turning|turned|who s|(?:mother|mom|mum|father|dad|husband|wife|"
                   r"grandmother|grandfather|grandma|grandpa|he|she|patient|i|son|daughter|sister|brother|partner|"
                   r"friend|aunt|uncle|parent) (?:is|am))\s+(\d{2,3})\b(?! percent| month| patients)"
@@ -131,7 +130,3 @@ class Tagger:
                 if best:
                     self._add(out, best[0], i, i + size, best[1] / 100.0, "fuzzy")
                     covered[i:i + size] = [True] * size
-
-    def durations(self, norm: str) -> list[str]:
-        """'N year' / 'N month' phrases in the question (to notice timepoints the source does not report)."""
-        return [f"{n} {unit}" for n, unit in _DURATION.findall(norm)]
