@@ -22,7 +22,8 @@ REFERENCE_WORDS = {"that", "those", "these", "same", "them", "it", "there", "the
                    "cohort", "ones", "again", "too", "instead"}
 MIN_SCORE = 0.4  # below this the best rule is too weak to answer
 MIN_GAP = 0.1  # two rules of different kinds closer than this, giving different facts: ask which
-STRICT_FACETS = {"timing"}  # facets that must be answered by the fact itself
+STRICT_FACETS = {"timing"}
+OTHER_DRUGS = "nr.other_drugs"  # the unreported entity whose `holds` answers for drugs the article never names  # facets that must be answered by the fact itself
 GENERIC_OPTIONS = {
     "stat.median": ("What was the median progression-free survival by age group",
                     "What was the median overall survival by age group", "What was the median follow-up"),
@@ -148,12 +149,11 @@ class Planner:
         if rule.kind == "advice":
             return self._advice(m, rule.id, rule.reply)
         others = m.other_drugs()
-        if others:  # 'did the trial use rituximab?': the article never names it
-            facts = resolve(self.store, {"measure": ["schedule"], "drug": ["ino", "blina"]}, []).top[:1]
-            names = " or ".join(others)
-            return Plan(status="no_data", kind="not_reported", rule=rule.id, facts=facts, confidence=0.8, missing=names,
-                        reply=f"The article does not mention {names}. The trial's treatment was mini-hyper-CVD "
-                              "chemotherapy with inotuzumab ozogamicin, later with blinatumomab, then POMP maintenance.")
+        if others and OTHER_DRUGS in self.store.entities:  # 'did the trial use rituximab?': never named
+            plan = self._unreported(m, ctx, {}, [], entity=OTHER_DRUGS)
+            plan.rule, plan.missing = rule.id, " or ".join(others)
+            plan.reply = f"The article does not mention {plan.missing}. {plan.reply}"
+            return plan
         if m.score < MIN_SCORE:  # too weak a match to answer: ask back rather than guess
             plan = self._clarify_generic("that", m.ids("stat"))
             plan.rule = "clarify.weak"
