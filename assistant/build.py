@@ -84,6 +84,11 @@ def compile_into(kn: Knowledge, db: sqlite_utils.Database) -> None:
         ({"id": r.id, "kind": r.kind, "description": r.description, "record": r.model_dump_json()}
          for _, r in sorted(kn.intents.items())), pk="id",
     )
+    db["frame_words"].insert_all(
+        ({"word": w, "groups": _csv(sorted(g for g, ws in kn.frame.frame.items() if w in ws))}
+         for w in sorted(kn.frame.words())), pk="word", columns={"word": str, "groups": str},
+    )
+    db["settings"].insert_all([{"key": "frame", "value": kn.frame.model_dump_json()}], pk="key")
     db["facts"].enable_fts(["label", "say", "quote"], tokenize="porter")
 
 

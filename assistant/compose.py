@@ -30,6 +30,11 @@ TABLE_TITLES = {
 }
 
 
+def _quoted(words: list[str]) -> str:
+    shown = [f"'{w}'" for w in dict.fromkeys(words)][:4]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
 def _p(fact: Fact) -> str:
     v = fact.value("p")
     return v.value.replace("·", ".") if v else ""
@@ -148,15 +153,24 @@ class Composer:
         elif plan.status == "no_data":
             lead = plan.reply or f"The article does not report {plan.missing}."
             text = lead + (" What it does report: " + " ".join(f.say for f in facts) if facts else "")
+        elif plan.status == "clarify" and plan.unplaced:
+            about = f" I understood a question about {plan.missing}." if plan.missing else ""
+            text = (f"I'm not sure what you mean by {_quoted(plan.unplaced)}, so I won't guess.{about} "
+                    "Did you mean: " + "; ".join(f"({i + 1}) {o}?" for i, o in enumerate(plan.options))
+                    + " Or ask in other words.")
         elif plan.status == "clarify":
             text = (f"Your question about {plan.missing} could mean several things. Did you mean: "
                     + "; ".join(f"({i + 1}) {o}?" for i, o in enumerate(plan.options)))
         elif plan.status == "medical_advice":
-            text = plan.reply + (" For reference, trial results: " + " ".join(f.say for f in facts) if facts else "")
+            text = plan.reply
         elif plan.status == "chitchat":
             text = plan.reply
+        elif plan.reply:
+            text = plan.reply
+        elif plan.unplaced:
+            text = f"{OUT_OF_SCOPE} (I could not place {_quoted(plan.unplaced)}.)"
         else:
-            text = plan.reply or OUT_OF_SCOPE
+            text = OUT_OF_SCOPE
         if said_cav and plan.status in ("answered", "no_data", "medical_advice"):
             text += "\n" + " ".join(f"Caveat: {c}" for c in said_cav)
         suggestions = [o + "?" for o in plan.options] if plan.status == "clarify" else (

@@ -1,6 +1,7 @@
 """The front object: `Assistant.ask` runs the pipeline
 
-    text -> normalise -> match intent + slots -> context fills slots -> resolve facts -> compose answer.
+    text -> normalise -> tag + match rules -> account for every word -> decide the status
+         -> context fills open slots -> resolve facts -> compose answer.
 """
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from . import context as ctxmod
+from .account import Accountant
 from .compose import EMPTY, TOO_LONG, UNDECODABLE, Composer
+from .decide import Decider
 from .matcher import Matcher
 from .models import Answer, Context, Explain
 from .normalise import MAX_CHARS, normalise, strip_control
@@ -35,6 +38,8 @@ class Assistant:
 
             self.log = resolve(log)
         self.matcher = Matcher(self.store)
+        self.accountant = Accountant(self.store.frame)
+        self.decider = Decider(self.store)
         self.planner = Planner(self.store)
         self.composer = Composer(self.store)
         self._cached = lru_cache(maxsize=cache_size)(self._answer_json)
@@ -69,10 +74,20 @@ class Assistant:
     def _answer(self, norm: str, text: str, ctx_json: str) -> Answer:
         ctx = Context.model_validate_json(ctx_json)
         picked = ctxmod.choice(ctx, norm)  # 'the first one' after a clarify turn
-        match = self.matcher.match(picked or text, follow_up=bool(ctx.frames))
-        plan = self.planner.plan(match, ctx)
+        asked = picked or text
+        match = self.matcher.match(asked, follow_up=bool(ctx.frames))
+        words = self.accountant.account(match.normalised, asked, match.mentions)
+        fixed = words.corrected()
+        if fixed:  # typos of everyday words corrected, then tagged again ('how many peple were in the study')
+            match = self.matcher.match(fixed, follow_up=bool(ctx.frames))
+            words = self.accountant.account(match.normalised, asked, match.mentions)
+        decision = self.decider.decide(match, words, follow_up=bool(ctx.frames),
+                                       leaning=Planner.elliptical(match.normalised))
+        plan = self.planner.plan(match, decision, ctx)
         answer = self.composer.compose(plan)
         answer.explain.normalised = norm
+        answer.explain.words = words.words
+        answer.explain.reason = decision.reason
         answer.explain.score = match.score
         answer.explain.runner_up = match.runner_up.id if match.runner_up else ""
         answer.explain.runner_up_score = match.runner_score

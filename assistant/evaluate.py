@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -17,7 +18,8 @@ from pydantic import BaseModel, Field, ValidationError
 
 from .errors import InputFormatError
 
-REJECTED = ("out_of_scope", "chitchat")  # an out-of-scope question is handled when it gets one of these
+# an off-trial question is handled when it gets one of these (advice: a personal health question declined)
+REJECTED = ("out_of_scope", "chitchat", "medical_advice")
 SHORT = {"invalid_input": "invalid", "medical_advice": "advice", "out_of_scope": "oos"}
 
 
@@ -29,7 +31,10 @@ class Case(BaseModel):
     question: str
     expected_status: str
     must_contain: list[str] = Field(default_factory=list)
+    must_not_contain: list[str] = Field(default_factory=list, description="figures of another question: harmful")
+    accept: list[str] = Field(default_factory=list, description="other statuses that are also right")
     topic: str = ""
+    note: str = ""
 
 
 class Miss(BaseModel):
@@ -42,6 +47,8 @@ class Miss(BaseModel):
     expected_status: str
     status: str
     missing: list[str] = Field(default_factory=list, description="must_contain strings not in the answer")
+    forbidden: list[str] = Field(default_factory=list, description="must_not_contain strings in the answer")
+    harmful: bool = False
     answer: str
     rule: str = ""
     slots: list[str] = Field(default_factory=list, description="slot=value (source)")
@@ -76,6 +83,7 @@ class EvalReport(BaseModel):
     total: int
     correct: int
     accuracy: float
+    harmful: int = Field(0, description="replies that give a figure they must not (see `harm`)")
     by_status: list[Group]
     by_topic: list[Group]
     confusion: dict[str, dict[str, int]] = Field(description="expected status -> given status -> count")
@@ -122,11 +130,37 @@ def load_questions(path: Path | str) -> list[str]:
 # ---------------------------------------------------------------- scoring
 
 
+def _has(low: str, s: str) -> bool:
+    """`s` in the lower-cased text; a figure only as a whole number ('4' is not in '44.0', '58.2' not in '58.25')."""
+    s = s.lower()
+    if any(c.isdigit() for c in s):
+        return re.search(r"(?<![\d.])" + re.escape(s) + r"(?![\d]|\.\d)", low) is not None
+    return s in low
+
+
 def is_correct(case: Case, status: str, text: str) -> tuple[bool, list[str]]:
-    """(correct, missing strings)."""
-    low = text.lower()
-    missing = [s for s in case.must_contain if s.lower() not in low]
-    return status == case.expected_status and not missing, missing
+    """(correct, missing strings): the status is expected (or accepted) and every must_contain string is there."""
+    low = text.lower().replace("·", ".")
+    missing = [s for s in case.must_contain if not _has(low, s)] if status == "answered" else []
+    forbidden = [s for s in case.must_not_contain if _has(low, s)]
+    ok = status in (case.expected_status, *case.accept) and not missing and not forbidden
+    return ok, missing
+
+
+def harm(case: Case, status: str, text: str) -> tuple[bool, list[str]]:
+    """(harmful, forbidden strings found). Harmful: answered when the gold is not (a figure for something the
+    article does not report, a personal decision or another trial answered), answered without the asked figure,
+    or any reply that gives a figure the case forbids."""
+    low = text.lower().replace("·", ".")
+    forbidden = [s for s in case.must_not_contain if _has(low, s)]
+    if forbidden:
+        return True, forbidden
+    if status == "answered":
+        if "answered" not in (case.expected_status, *case.accept):
+            return True, []
+        if any(not _has(low, s) for s in case.must_contain):
+            return True, []
+    return False, []
 
 
 def _groups(pairs: Iterable[tuple[str, bool]]) -> list[Group]:
@@ -148,8 +182,11 @@ def evaluate(assistant: Any, cases: list[Case], oos: Iterable[Path | str] = (), 
     topics: list[tuple[str, bool]] = []
     confusion: dict[str, Counter[str]] = {}
     misses: list[Miss] = []
+    harmful = 0
     for case, answer in zip(cases, answer_items(assistant, items)):
         ok, missing = is_correct(case, answer.status, answer.answer)
+        bad, forbidden = harm(case, answer.status, answer.answer)
+        harmful += bad
         results.append((case.expected_status, ok))
         topics.append((case.topic or "-", ok))
         confusion.setdefault(case.expected_status, Counter())[answer.status] += 1
@@ -157,13 +194,14 @@ def evaluate(assistant: Any, cases: list[Case], oos: Iterable[Path | str] = (), 
             ex = answer.explain
             misses.append(Miss(
                 id=case.id, session=case.session, question=case.question, topic=case.topic,
-                expected_status=case.expected_status, status=answer.status, missing=missing, answer=answer.answer,
+                expected_status=case.expected_status, status=answer.status, missing=missing, forbidden=forbidden,
+                harmful=bad, answer=answer.answer,
                 rule=ex.rule, slots=[f"{s.slot}={s.value} ({s.source})" for s in ex.slots], note=ex.note,
             ))
     correct = sum(ok for _, ok in results)
     return EvalReport(
         file=file, knowledge=assistant.store.hash[:12], total=len(cases), correct=correct,
-        accuracy=round(correct / len(cases), 4) if cases else 0.0,
+        accuracy=round(correct / len(cases), 4) if cases else 0.0, harmful=harmful,
         by_status=_groups(results), by_topic=_groups(topics),
         confusion={k: dict(sorted(v.items())) for k, v in sorted(confusion.items())}, misses=misses,
         oos=[oos_share(assistant, path) for path in oos],
@@ -206,7 +244,9 @@ def _pct(x: float) -> str:
 def format_report(r: EvalReport, misses: int | None = None) -> str:
     """The report as plain text."""
     out = [f"{r.file or 'cases'}: {r.correct}/{r.total} correct, accuracy {_pct(r.accuracy).strip()}"
-           f"  (knowledge {r.knowledge})", "", "by expected status:"]
+           f"  (knowledge {r.knowledge})",
+           f"harmful replies: {r.harmful}" + (f" of {r.total} ({_pct(r.harmful / r.total).strip()})" if r.total else ""),
+           "", "by expected status:"]
     out += [f"  {g.name:<16} {g.correct:>4}/{g.total:<4} {_pct(g.accuracy)}" for g in r.by_status]
     out += ["", "by topic:"]
     out += [f"  {g.name:<16} {g.correct:>4}/{g.total:<4} {_pct(g.accuracy)}" for g in r.by_topic]
@@ -226,6 +266,10 @@ def format_report(r: EvalReport, misses: int | None = None) -> str:
         what = f"expected {m.expected_status}, got {m.status}" if m.status != m.expected_status else m.status
         if m.missing:
             what += "; missing " + ", ".join(repr(s) for s in m.missing)
+        if m.forbidden:
+            what += "; gives " + ", ".join(repr(s) for s in m.forbidden)
+        if m.harmful:
+            what += "  [HARMFUL]"
         out.append(f"      {what}")
         note = f" note={m.note}" if m.note else ""
         out.append(f"      rule={m.rule or '-'} slots={', '.join(m.slots) or '-'}{note}")
@@ -253,6 +297,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--min-accuracy", type=float, metavar="X",
                    help="exit 1 when accuracy is below X (a fraction, e.g. 0.8; values over 1 are percent)")
+    p.add_argument("--max-harmful", type=int, metavar="N",
+                   help="exit 1 when more than N replies are harmful (CI uses 0)")
     p.add_argument("--misses", type=int, metavar="N", help="show at most N misses (text output)")
     p.add_argument("--knowledge", metavar="DIR", help="knowledge directory (default: packaged)")
 
@@ -265,4 +311,7 @@ def run(args: argparse.Namespace) -> int:
         if report.accuracy < floor:
             print(f"accuracy {report.accuracy:.4f} is below the floor {floor:.4f}", file=sys.stderr)
             return 1
+    if args.max_harmful is not None and report.harmful > args.max_harmful:
+        print(f"{report.harmful} harmful replies, more than the bound {args.max_harmful}", file=sys.stderr)
+        return 1
     return 0

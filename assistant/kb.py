@@ -11,10 +11,10 @@ from typing import Any, Iterable
 from pydantic import BaseModel, ValidationError
 
 from .errors import KnowledgeCheckError, KnowledgeError
-from .models import FACT_SLOTS, SLOTS, Caveat, Entity, Fact, IntentRule, Source, numbers_in
+from .models import FACT_SLOTS, SLOTS, Caveat, Entity, Fact, FrameWords, IntentRule, Source, numbers_in
 from .normalise import normalise
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 EXEMPT_PHRASES = ("95% CI",)  # format tokens whose digits are not figures
 _WS = re.compile(r"\s+")
 
@@ -56,6 +56,7 @@ class Knowledge:
     entities: dict[str, Entity] = field(default_factory=dict)
     intents: dict[str, IntentRule] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
+    frame: FrameWords = field(default_factory=FrameWords)
     origin: dict[str, str] = field(default_factory=dict)
 
 
@@ -116,6 +117,16 @@ def load(root: Path | str | None = None) -> tuple[Knowledge, list[KnowledgeError
             continue
         _collect(kn, store, _records(model, _read_toml(path, root, errors).get(key), name, key, errors),
                  name, key, errors)
+    frame_path = root / "frame.toml"
+    if not frame_path.is_file():
+        errors.append(KnowledgeError("frame.toml", "", "", "file missing"))
+    else:
+        try:
+            kn.frame = FrameWords.model_validate(_read_toml(frame_path, root, errors))
+        except ValidationError as e:
+            for err in e.errors():
+                loc = ".".join(str(x) for x in err["loc"]) or "-"
+                errors.append(KnowledgeError("frame.toml", str(err["loc"][0]) if err["loc"] else "", loc, err["msg"]))
     for folder, key, model, store in (("facts", "fact", Fact, kn.facts), ("lexicon", "entity", Entity, kn.entities)):
         paths = sorted((root / folder).glob("*.toml"))
         if not paths:
@@ -226,6 +237,9 @@ def validate(kn: Knowledge) -> list[KnowledgeError]:
                 errors.append(KnowledgeError(rel, e.id, "expands", f"unknown entity '{x}'"))
         if e.slot == "unreported" and not e.holds:
             errors.append(KnowledgeError(rel, e.id, "holds", "unreported entity needs 'holds'"))
+    for i, eid in enumerate(kn.frame.decision.trial_names):
+        if eid not in kn.entities:
+            errors.append(KnowledgeError("frame.toml", "decision", f"trial_names.{i}", f"unknown entity '{eid}'"))
     for r in kn.intents.values():
         for spec in [*r.requires, *r.optional, *r.excludes, *(f"{k}:{'|'.join(v)}" for k, v in r.defaults.items())]:
             for alt in spec.split(","):

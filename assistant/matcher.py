@@ -1,4 +1,9 @@
-"""Step 3: score intent rules against the entities found (Adapt-style required/optional slots), decide scope."""
+"""Step 3: tag the question and score the intent rules (Adapt-style required/optional slots).
+
+The matcher decides nothing about scope or status: it reports what the question says (mentions), which
+whole-message rules fit (advice, chit-chat, general medicine) and how the answering rules rank. The
+decision step (`decide.py`) reads that together with the word accounting.
+"""
 from __future__ import annotations
 
 import re
@@ -9,18 +14,12 @@ from .normalise import normalise
 from .store import Store
 from .tagger import Mention, Tagger
 
-BARE_CUES = frozenset({"cue.significance", "cue.ci", "cue.overview"})
-FUNCTION_WORDS = frozenset("what was were is the and a an about so then ok how for of that it its this there they "
-                           "did do month months year years percent patients people".split())
-_OTHER_DRUG = re.compile(r"[a-z]{3,}(?:mab|nib|clax|lisib|parib|tide|zomib|mide|platin|rubicin|taxel|tabine|"
-                         r"cycline|sone|lone|olol|pril|sartan|statin|azole|vir|ciclib)")
-_MARKER = re.compile(r"[a-z]{2,}\d+[a-z0-9]*")
 TRIAL_SLOTS = ("measure", "group", "timepoint", "drug", "cycle", "unreported")
 
 
 @dataclass
 class Match:
-    """What the question says: its entities by slot, the winning rule and the runner-up."""
+    """What the question says: its entities by slot, the rules that fit, the winning rule and the runner-up."""
 
     normalised: str
     mentions: list[Mention] = field(default_factory=list)
@@ -28,8 +27,9 @@ class Match:
     score: float = 0.0
     runner_up: IntentRule | None = None
     runner_score: float = 0.0
-    in_scope: bool = False
-    note: str = ""
+    advice: IntentRule | None = None
+    chitchat: IntentRule | None = None
+    reject: IntentRule | None = None
 
     def ids(self, slot: str) -> list[str]:
         seen: list[str] = []
@@ -37,17 +37,6 @@ class Match:
             if m.slot == slot and m.entity not in seen:
                 seen.append(m.entity)
         return seen
-
-    def unknown_markers(self) -> list[str]:
-        """Gene- or code-like words the lexicon does not know ('kmt2a', 'e1910'): the source cannot answer them."""
-        covered = {i for m in self.mentions for i in range(m.start, m.end)}
-        return [t for i, t in enumerate(self.normalised.split(" "))
-                if i not in covered and _MARKER.fullmatch(t)]
-
-    def other_drugs(self) -> list[str]:
-        """Drug-like names the lexicon does not know ('rituximab', 'venetoclax'): not this trial's drugs."""
-        covered = {i for m in self.mentions for i in range(m.start, m.end)}
-        return [t for i, t in enumerate(self.normalised.split(" ")) if i not in covered and _OTHER_DRUG.fullmatch(t)]
 
     def has(self, slot: str, entity: str | None = None) -> bool:
         return any(m.slot == slot and (entity is None or m.entity == entity) for m in self.mentions)
@@ -66,8 +55,9 @@ class Matcher:
         self.advice = [r for r in rules if r.kind == "advice"]
         self.reject = [r for r in rules if r.kind == "reject"]
         self.scored = [r for r in rules if r.kind not in {"chitchat", "advice", "reject"}]
+        self.rewrites = [(re.compile(r.pattern), r.replace) for r in store.frame.rewrite]
 
-    def _fits(self, rule: IntentRule, text: str) -> bool:
+    def fits(self, rule: IntentRule, text: str) -> bool:
         pattern = self.patterns.get(rule.id)
         return pattern is not None and pattern.search(text) is not None
 
@@ -89,79 +79,24 @@ class Matcher:
         optional = sum(min(self._item(i, mentions), 1.0) for i in rule.optional)
         return round(rule.weight * (sum(required) / len(required)) + 0.1 * optional, 4)
 
-    def in_scope(self, mentions: list[Mention], follow_up: bool = False) -> bool:
-        """A trial term (measure, group, drug, ...) or a strong anchor ties a question to the trial; generic
-        domain words ('patients', 'leukemia') need two. In a conversation, a cue alone will do ('p value?')."""
-        domain: set[str] = set()
-        everyday: set[str] = set()
-        for m in mentions:
-            if follow_up and (m.slot in TRIAL_SLOTS or m.slot in ("stat", "cue")):
-                return True
-            anchor = self.store.entities[m.entity].anchor
-            if m.how == "generic":
-                if m.slot != "domain" and anchor != "none":
-                    everyday.add(m.entity)
-                continue
-            if anchor == "strong" or (m.slot in TRIAL_SLOTS and m.slot != "unreported" and anchor == "weak"):
-                return True
-            if m.slot == "domain" or (m.slot == "unreported" and anchor == "weak"):
-                domain.add(m.entity)
-        # two domain words, or one domain word plus an everyday name of a trial term ("participants ... women")
-        return len(domain) >= 2 or (len(domain) == 1 and len(everyday - domain) >= 1)
-
-    def _anchored(self, mentions: list[Mention], other: bool = False) -> bool:
-        """Only a strong anchor makes a question naming another population or disease about this trial."""
-        for m in mentions:  # the trial named, or one of its own strong terms ('Ph-negative', 'inotuzumab')
-            e = self.store.entities[m.entity]
-            if e.anchor == "strong" and m.how != "generic" and m.slot in ("domain", *TRIAL_SLOTS[:-1]):
-                return True
-        return not other and not any(m.slot == "unreported" and self.store.entities[m.entity].anchor == "none"
-                                     for m in mentions)
-
-    @staticmethod
-    def _bare(text: str, mentions: list[Mention]) -> bool:
-        """A bare statistic ('what was the median?'): about the trial, but needs clarifying."""
-        stat_words = {w for m in mentions if m.slot == "stat" or m.entity in BARE_CUES for w in m.text.split(" ")}
-        return bool(stat_words) and all(w in stat_words or w in FUNCTION_WORDS for w in text.split(" "))
-
     def match(self, question: str, follow_up: bool = False) -> Match:
-        """Entities and intent of a question; `follow_up` (a conversation is under way) lets a lone trial
-        term count as in scope ("and diarrhea?")."""
+        """Entities, fitting whole-message rules and ranked answering rules; `follow_up` (a conversation is
+        under way) admits the rules that only make sense there."""
         text = normalise(question)
+        for pattern, repl in self.rewrites:
+            text = pattern.sub(repl, text)
         result = Match(normalised=text)
         mentions = self.tagger.tag(text, question)
         result.mentions = mentions
         solid = [m for m in mentions if m.slot == "domain"
                  or (m.how != "generic" and self.store.entities[m.entity].anchor != "none")]
-        for rule in self.advice:
-            if self._fits(rule, text) and all(self._item(i, solid) > 0 for i in rule.requires):
-                result.rule, result.score, result.in_scope = rule, rule.weight, True
-                return result
-        trial_terms = [m for m in mentions if m.slot in TRIAL_SLOTS or m.slot == "domain"]
-        strong = any(self.store.entities[m.entity].anchor == "strong" and m.how != "generic" for m in mentions)
-        for rule in self.chitchat:
-            if self._fits(rule, text) and not trial_terms:
-                result.rule, result.score = rule, rule.weight
-                return result
-        result.in_scope = self.in_scope(mentions, follow_up) or self._bare(text, mentions)
-        for rule in self.reject:
-            if self._fits(rule, text) and not strong:
-                result.rule, result.score, result.in_scope = rule, rule.weight, False
-                return result
-        if not result.in_scope:
-            result.note = "nothing ties the question to this trial"
-            return result
+        result.advice = next((r for r in self.advice if self.fits(r, text)
+                              and all(self._item(i, solid) > 0 for i in r.requires)), None)
+        result.chitchat = next((r for r in self.chitchat if self.fits(r, text)), None)
+        result.reject = next((r for r in self.reject if self.fits(r, text)), None)
         rules = [r for r in self.scored if follow_up or not r.follow_up]
         ranked = sorted(((self.score(r, mentions), r) for r in rules), key=lambda x: (-x[0], x[1].id))
         ranked = [x for x in ranked if x[0] > 0]
-        if result.other_drugs() and not follow_up and not self._anchored(mentions, other=True):
-            result.in_scope = False
-            result.note = "about a drug this trial did not use"
-            return result
-        if ranked and ranked[0][1].kind == "unreported" and not follow_up and not self._anchored(mentions):
-            result.in_scope = False
-            result.note = "about something this trial did not study"
-            return result
         if ranked:
             result.score, result.rule = ranked[0]
         if len(ranked) > 1:

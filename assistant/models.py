@@ -180,6 +180,88 @@ class IntentRule(Strict):
         return v
 
 
+class VocabularySettings(Strict):
+    """Where the general English vocabulary comes from and what counts as common."""
+
+    package: str = "symspellpy"
+    file: str = "frequency_dictionary_en_82_765.txt"
+    common_count: int = Field(150000, ge=0)
+    typo_min_length: int = Field(4, ge=2)
+    typo_count: int = Field(1000000, ge=0)
+    typo_max_edits: int = Field(1, ge=0, le=2)
+    typo_max_edits_long: int = Field(2, ge=0, le=3)
+
+
+class ForeignSettings(Strict):
+    """Word shapes that mark a name this trial knows nothing about."""
+
+    drug_endings: list[str] = Field(default_factory=list)
+    code_pattern: str = ""
+    acronym_pattern: str = ""
+    proper_names: bool = True
+
+    @field_validator("code_pattern", "acronym_pattern")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        re.compile(v)
+        return v
+
+    @field_validator("drug_endings")
+    @classmethod
+    def _lower(cls, v: list[str]) -> list[str]:
+        for e in v:
+            if not e.isalpha() or e != e.lower():
+                raise ValueError(f"drug ending {e!r} must be lower-case letters")
+        return v
+
+
+class DecisionSettings(Strict):
+    """Thresholds of the decision step."""
+
+    trial_names: list[str] = Field(default_factory=list, description="entity ids that name this trial")
+    bare_words: list[str] = Field(default_factory=list)
+    focus_words: list[str] = Field(default_factory=list)
+    focus_skip: list[str] = Field(default_factory=list)
+    short_word: int = Field(2, ge=0)
+    max_unplaced_share: float = Field(0.5, ge=0, le=1)
+
+
+class Rewrite(Strict):
+    """Shorthand in the normalised question ('d8' -> 'day 8'), rewritten before tagging."""
+
+    pattern: str
+    replace: str
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        re.compile(v)
+        return v
+
+
+class FrameWords(Strict):
+    """knowledge/frame.toml: words that are understood but name nothing, and how unknown words are read."""
+
+    frame: dict[str, list[str]] = Field(default_factory=dict)
+    user_names: list[str] = Field(default_factory=list)
+    rewrite: list[Rewrite] = Field(default_factory=list)
+    vocabulary: VocabularySettings = Field(default_factory=VocabularySettings)
+    foreign: ForeignSettings = Field(default_factory=ForeignSettings)
+    decision: DecisionSettings = Field(default_factory=DecisionSettings)
+
+    @field_validator("frame")
+    @classmethod
+    def _words(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        for group, words in v.items():
+            for w in words:
+                if not w or w != w.strip().lower() or any(c in w for c in "-'\""):
+                    raise ValueError(f"{group}: {w!r} must be a lower-case word without hyphens or quotes")
+        return v
+
+    def words(self) -> frozenset[str]:
+        return frozenset(w for ws in self.frame.values() for w in ws)
+
+
 # ---------------------------------------------------------------- answers
 
 
@@ -198,6 +280,14 @@ class SlotValue(BaseModel):
     score: float = 1.0
 
 
+class WordRead(BaseModel):
+    """How one word of the question was read (the word accounting)."""
+
+    text: str
+    role: Literal["term", "frame", "number", "unplaced", "foreign"]
+    detail: str = ""
+
+
 class Explain(BaseModel):
     rule: str = ""
     score: float = 0.0
@@ -206,6 +296,8 @@ class Explain(BaseModel):
     slots: list[SlotValue] = Field(default_factory=list)
     normalised: str = ""
     note: str = ""
+    words: list[WordRead] = Field(default_factory=list, description="each word and what it was read as")
+    reason: str = Field("", description="why the status follows from the words")
 
 
 class Frame(BaseModel):

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import context as ctxmod
+from .decide import Decision
 from .matcher import Match
 from .models import FACT_SLOTS, Context, Fact, Frame, IntentRule, SlotValue
 from .resolver import expand, nearest, resolve
@@ -56,6 +57,7 @@ class Plan:
     new_topic: bool = False
     confidence: float = 0.0
     note: str = ""
+    unplaced: list[str] = field(default_factory=list)  # words the question used that were not understood
 
 
 def main_value(fact: Fact):  # type: ignore[no-untyped-def]
@@ -132,27 +134,38 @@ class Planner:
 
     # ------------------------------------------------------------ plan
 
-    def plan(self, m: Match, ctx: Context) -> Plan:
-        rule = m.rule
-        if rule is None and m.in_scope:
+    def plan(self, m: Match, d: Decision, ctx: Context) -> Plan:
+        """The plan for a decided question: a reply for the statuses decided from the words, else the facts."""
+        if d.status == "medical_advice":
+            return Plan(status="medical_advice", kind="advice", rule=d.rule.id if d.rule else "advice",
+                        reply=d.rule.reply if d.rule else "", confidence=0.95)
+        if d.status == "chitchat" and d.rule is not None:
+            return Plan(status="chitchat", kind="chitchat", rule=d.rule.id, reply=d.rule.reply, confidence=0.95)
+        if d.status == "out_of_scope":
+            reply = d.rule.reply if d.kind == "reject" and d.rule is not None else ""
+            return Plan(status="out_of_scope", kind=d.kind, rule=d.rule.id if d.kind == "reject" and d.rule else "",
+                        reply=reply, unplaced=d.names, confidence=0.9 if not m.mentions else 0.75, note=d.reason)
+        if d.status == "no_data":  # a foreign word in a question about this trial: name it, add nothing else
+            held = self.store.entities.get(OTHER_DRUGS)
+            reply = f"The article does not mention {' or '.join(d.names)}."
+            if d.drug and held is not None:
+                reply += " " + held.holds
+            return Plan(status="no_data", kind="foreign", rule="foreign", reply=reply, missing=" or ".join(d.names),
+                        confidence=0.8, note=d.reason)
+        if d.kind == "bare" or (m.rule is None and d.status == "clarify"):
             plan = self._clarify_generic("that", m.ids("stat"))
             plan.rule = "clarify.bare"
             plan.frame = Frame(intent=plan.rule, options=[o + "?" for o in plan.options])
             return plan
-        if rule is None:
-            return Plan(status="out_of_scope", kind="out_of_scope", confidence=0.9 if not m.mentions else 0.7,
-                        note=m.note)
-        if rule.kind == "chitchat":
-            return Plan(status="chitchat", kind="chitchat", rule=rule.id, reply=rule.reply, confidence=0.95)
-        if rule.kind == "reject":
-            return Plan(status="out_of_scope", kind="reject", rule=rule.id, reply=rule.reply, confidence=0.85)
-        if rule.kind == "advice":
-            return self._advice(m, rule.id, rule.reply)
-        others = m.other_drugs()
-        if others and OTHER_DRUGS in self.store.entities:  # 'did the trial use rituximab?': never named
-            plan = self._unreported(m, ctx, {}, [], entity=OTHER_DRUGS)
-            plan.rule, plan.missing = rule.id, " or ".join(others)
-            plan.reply = f"The article does not mention {plan.missing}. {plan.reply}"
+        rule = m.rule
+        assert rule is not None
+        if d.status == "clarify":  # words it cannot place: offer the closest readings, answer none of them
+            closest, q, _, _ = self._run(rule, m, ctx)
+            options = [self.store.facts[f.id].examples[0].rstrip("?") for f in closest.facts[:3]]
+            plan = Plan(status="clarify", kind="unplaced", rule="clarify.unplaced", unplaced=d.names,
+                        options=options or list(GENERIC_OPTIONS[""]), missing=self.describe(q) if q else "",
+                        confidence=0.3, note=d.reason)
+            plan.frame = Frame(intent=plan.rule, options=[o + "?" for o in plan.options][:5])
             return plan
         if m.score < MIN_SCORE:  # too weak a match to answer: ask back rather than guess
             plan = self._clarify_generic("that", m.ids("stat"))
@@ -195,11 +208,6 @@ class Planner:
             return self._unreported(m, ctx, q, stats, entity="nr.timepoint")
         if not q:
             return self._clarify_generic("that", stats)
-        markers = m.unknown_markers()
-        if markers:
-            res = resolve(self.store, q, stats)
-            return Plan(status="no_data", kind="not_reported", facts=res.top[:2] if res else [],
-                        missing=" ".join(x.upper() for x in markers), confidence=0.7)
         res = resolve(self.store, q, stats)
         if not res:
             return self._no_data(q, stats)

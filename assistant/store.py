@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .errors import KnowledgeCheckError
 from .kb import content_hash, default_knowledge_dir, load_valid
-from .models import Caveat, Entity, Fact, IntentRule, Source
+from .models import Caveat, Entity, Fact, FrameWords, IntentRule, Source
 
 
 def cache_dir() -> Path:
@@ -33,6 +33,7 @@ class Store:
     lexicon: dict[str, list[str]]  # normalised phrase -> entity ids
     generic: frozenset[str]  # phrases that do not tie a question to the trial
     case_sensitive: dict[str, list[str]]  # phrase as written -> entity ids
+    frame: FrameWords = field(default_factory=FrameWords)
     path: str = ":memory:"
     caveats_by_fact: dict[str, list[str]] = field(default_factory=dict)
     values: frozenset[str] = frozenset()
@@ -79,6 +80,8 @@ def read(conn: sqlite3.Connection, path: str = ":memory:") -> Store:
         facts=records("facts", Fact), caveats=records("caveats", Caveat), entities=records("entities", Entity),
         intents=records("intents", IntentRule), lexicon=lexicon, generic=frozenset(generic),
         case_sensitive=case, path=path,
+        frame=FrameWords.model_validate_json(
+            conn.execute("select value from settings where key = 'frame'").fetchone()[0]),
     )
 
 

@@ -1,0 +1,182 @@
+"""Step 4: decide the status from what was and was not understood.
+
+Reads the match (mentions, fitting rules) and the word accounting, and decides before any fact is looked up:
+  medical_advice  a personal decision or a personal value (personal framing wins over trial words)
+  chitchat        a greeting, thanks, "what can I ask"
+  out_of_scope    a general medical question; a foreign word and this trial not named; unplaced words and
+                  nothing that ties the question to this trial; nothing about the trial at all
+  no_data         a foreign word with this trial named ("did this trial add rituximab?")
+  clarify         an on-trial question with words it cannot place (never a guess)
+  (answer)        every word accounted for: the planner finds the facts, and reports answered, no_data
+                  (a slot combination the article lacks) or clarify (several facts fit)
+Thresholds and word lists are data (knowledge/frame.toml, [decision]).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .account import Accounting
+from .matcher import TRIAL_SLOTS, Match
+from .models import IntentRule
+from .store import Store
+
+BARE_CUES = frozenset({"cue.significance", "cue.ci", "cue.overview"})
+TRIAL_WORDS = frozenset({"trial", "trials", "study", "studies", "protocol", "regimen", "cohort", "group", "arm"})
+
+
+@dataclass
+class Decision:
+    """The status decided from the words (None: answer from the facts), and why."""
+
+    status: str | None
+    kind: str
+    reason: str
+    rule: IntentRule | None = None
+    names: list[str] = field(default_factory=list)  # the words that were not understood, as written
+    drug: bool = False  # a foreign word shaped like a drug name
+
+
+class Decider:
+    """Pure and thread-safe: settings come from the store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.settings = store.frame.decision
+
+    # ------------------------------------------------------------ what ties a question to the trial
+
+    def names_trial(self, m: Match) -> bool:
+        """The question names this trial or one of its own terms (its drugs, the amendment, 'this study')."""
+        own = set(self.settings.trial_names)
+        return any(x.entity in own and x.how != "generic" for x in m.mentions)
+
+    def in_scope(self, m: Match, follow_up: bool = False) -> bool:
+        """A trial term (measure, group, drug, ...) or a strong anchor ties a question to the trial; generic
+        domain words ('patients', 'leukemia') need two. In a conversation, a cue alone will do ('p value?')."""
+        domain: set[str] = set()
+        everyday: set[str] = set()
+        for x in m.mentions:
+            if follow_up and (x.slot in TRIAL_SLOTS or x.slot in ("stat", "cue")):
+                return True
+            anchor = self.store.entities[x.entity].anchor
+            if x.how == "generic":
+                if x.slot != "domain" and anchor != "none":
+                    everyday.add(x.entity)
+                continue
+            if anchor == "strong" or (x.slot in TRIAL_SLOTS and x.slot != "unreported" and anchor == "weak"):
+                return True
+            if x.slot == "domain" or (x.slot == "unreported" and anchor == "weak"):
+                domain.add(x.entity)
+        return len(domain) >= 2 or (len(domain) == 1 and len(everyday - domain) >= 1)
+
+    def strong(self, m: Match) -> bool:
+        return any(self.store.entities[x.entity].anchor == "strong" and x.how != "generic" for x in m.mentions)
+
+    def _anchored(self, m: Match) -> bool:
+        """Only a strong anchor makes a question about something the trial did not study about this trial."""
+        for x in m.mentions:
+            e = self.store.entities[x.entity]
+            if e.anchor == "strong" and x.how != "generic" and x.slot in ("domain", *TRIAL_SLOTS[:-1]):
+                return True
+        return not any(x.slot == "unreported" and self.store.entities[x.entity].anchor == "none" for x in m.mentions)
+
+    def bare(self, m: Match) -> bool:
+        """A bare statistic ('what was the median?'): about the trial, but needs clarifying. Only the few
+        `bare_words` may stand beside it ('what is today's date' is not one)."""
+        words = {w for x in m.mentions if x.slot == "stat" or x.entity in BARE_CUES for w in x.text.split(" ")}
+        allowed = set(self.settings.bare_words)
+        return bool(words) and all(w in words or w in allowed for w in m.normalised.split(" "))
+
+    def foreign_terms(self, m: Match) -> list[str]:
+        """Lexicon entries for things of another trial, drug, disease or population (unreported, anchor none)."""
+        return [x.text for x in m.mentions
+                if x.slot == "unreported" and self.store.entities[x.entity].anchor == "none"]
+
+    def _at_focus(self, acct: Accounting, m: Match) -> bool:
+        """An unplaced word in the place of what is asked about: after 'of', 'in', 'for', 'how many' ...
+        ('how many koalas', 'survival of dogs'), skipping determiners and adjectives the lexicon knows."""
+        focus = set(self.settings.focus_words)
+        skip = set(self.settings.focus_skip)
+        stat = {x.entity for x in m.mentions if x.slot == "stat"}
+        words = acct.words
+        for i, w in enumerate(words):
+            if w.role != "unplaced":
+                continue
+            j = i - 1
+            while j >= 0 and words[j].text in skip:
+                j -= 1
+            if j < 0:
+                continue
+            before = words[j]
+            if before.text in focus or (before.role == "term" and before.detail.split(" ")[0] in stat):
+                return True
+        return False
+
+    @staticmethod
+    def _spans(acct: Accounting, positions: set[int]) -> list[str]:
+        """Adjacent foreign words as one name ('lung cancer', 'graall 2005')."""
+        out: list[str] = []
+        last = -2
+        for i in sorted(positions):
+            if i == last + 1 and out:
+                out[-1] += " " + acct.words[i].text
+            else:
+                out.append(acct.words[i].text)
+            last = i
+        return out
+
+    @staticmethod
+    def _other_trial(words: list[str], foreign: set[int]) -> bool:
+        """A foreign word naming a trial ('the PhALLCON trial', 'UKALL14 study')."""
+        return any(words[j] in TRIAL_WORDS for i in foreign for j in (i + 1, i + 2) if j < len(words))
+
+    # ------------------------------------------------------------ the decision
+
+    def decide(self, m: Match, acct: Accounting, follow_up: bool = False, leaning: bool = False) -> Decision:
+        """`follow_up`: a conversation is under way; `leaning`: this turn leans on it ('and at 5 years?')."""
+        trial_terms = [x for x in m.mentions if x.slot in TRIAL_SLOTS or x.slot == "domain"]
+        if m.advice is not None:
+            return Decision("medical_advice", "advice", "a personal decision or situation: for the clinician",
+                            rule=m.advice)
+        content = acct.content()
+        if m.chitchat is not None and not trial_terms and not any(w.role == "foreign" for w in content):
+            return Decision("chitchat", "chitchat", "a conversational message", rule=m.chitchat)
+        named = self.names_trial(m) or (follow_up and leaning)
+        scoped = self.in_scope(m, follow_up) or self.bare(m)
+        if m.reject is not None and not named:
+            return Decision("out_of_scope", "reject", "a general medical question, not one about this trial",
+                            rule=m.reject)
+        others = {x.entity for x in m.mentions
+                  if x.slot == "unreported" and self.store.entities[x.entity].anchor == "none"}
+        positions = {i for i, w in enumerate(acct.words)
+                     if w.role == "foreign" or (w.role == "term" and w.detail.split(" ")[0] in others)}
+        if positions:
+            words = [w.text for w in acct.words]
+            names = list(dict.fromkeys(self._spans(acct, positions)))
+            drug = any(w.detail.startswith("a drug") for w in acct.foreign) or "nr.other_drugs" in others
+            why = next((w.detail for w in acct.foreign), "")
+            if named and not self._other_trial(words, positions):
+                return Decision("no_data", "foreign", f"names {', '.join(names)}, which the article never mentions, "
+                                "in a question about this trial", names=names, drug=drug)
+            return Decision("out_of_scope", "foreign", f"about {', '.join(names)}"
+                            + (f" ({why})" if why else "") + ", not this trial", names=names, drug=drug)
+        unplaced = acct.unplaced
+        if unplaced:
+            names = [w.text for w in unplaced]
+            share = len(unplaced) / max(1, len(content))
+            if m.rule is not None and m.rule.kind == "unreported" and named:
+                return Decision(None, "answer", "asks about something the article does not report",
+                                rule=m.rule, names=names)
+            if named or (scoped and share <= self.settings.max_unplaced_share and trial_terms
+                         and not self._at_focus(acct, m)):
+                return Decision("clarify", "unplaced", f"could not place {', '.join(repr(n) for n in names)}",
+                                rule=m.rule, names=names)
+            return Decision("out_of_scope", "unplaced", f"could not place {', '.join(repr(n) for n in names)} "
+                            "and nothing ties the question to this trial", names=names)
+        if not scoped:
+            return Decision("out_of_scope", "out_of_scope", "nothing ties the question to this trial")
+        if m.rule is None:
+            return Decision("clarify", "bare", "a statistic without what it is of")
+        if m.rule.kind == "unreported" and not (follow_up and leaning) and not self._anchored(m):
+            return Decision("out_of_scope", "out_of_scope", "about something this trial did not study")
+        return Decision(None, "answer", "every word accounted for", rule=m.rule)
