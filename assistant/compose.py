@@ -105,6 +105,11 @@ class Composer:
                 break
         return tuple(out)
 
+    def _related(self, facts: list[Fact]) -> list[str]:
+        """For no_data: the example questions of the related facts (what it can answer instead)."""
+        out = [f.examples[0] for f in facts if f.examples]
+        return list(dict.fromkeys(out))[:3] or list(STARTERS)
+
     def _facts_text(self, plan: Plan) -> str:
         facts = plan.facts
         if plan.table:
@@ -151,8 +156,10 @@ class Composer:
         if plan.status == "answered":
             text = self._facts_text(plan)
         elif plan.status == "no_data":
-            lead = plan.reply or f"The article does not report {plan.missing}."
-            text = lead + (" What it does report: " + " ".join(f.say for f in facts) if facts else "")
+            # no figures for what was not asked: related facts are offered as follow-up questions instead
+            text = plan.reply or f"The article does not report {plan.missing}."
+            if facts:
+                text += " Related questions it can answer are in the suggestions."
         elif plan.status == "clarify" and plan.unplaced:
             about = f" I understood a question about {plan.missing}." if plan.missing else ""
             text = (f"I'm not sure what you mean by {_quoted(plan.unplaced)}, so I won't guess.{about} "
@@ -171,9 +178,12 @@ class Composer:
             text = f"{OUT_OF_SCOPE} (I could not place {_quoted(plan.unplaced)}.)"
         else:
             text = OUT_OF_SCOPE
-        if said_cav and plan.status in ("answered", "no_data", "medical_advice"):
+        if plan.status != "answered":
+            facts, all_cav, said_cav, table = [], [], [], None
+        if said_cav and plan.status == "answered":
             text += "\n" + " ".join(f"Caveat: {c}" for c in said_cav)
         suggestions = [o + "?" for o in plan.options] if plan.status == "clarify" else (
+            self._related(plan.facts) if plan.status == "no_data" and plan.facts else
             self.suggestions(facts) if plan.status != "chitchat" or plan.rule == "chitchat.help" else STARTERS[:2])
         return Answer(
             status=plan.status,  # type: ignore[arg-type]

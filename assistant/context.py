@@ -64,14 +64,21 @@ def weight(frame: Frame) -> float:
     return round(1.0 / (1 + frame.age), 3)
 
 
-def fillers(ctx: Context, missing: list[str]) -> list[tuple[str, list[str], float]]:
-    """(slot, ids, weight) offered by the newest frame that has each missing slot."""
+def fillers(ctx: Context, missing: list[str], union: bool = False) -> list[tuple[str, list[str], float]]:
+    """(slot, ids, weight) offered by the newest frame that has each missing slot; with `union`, the ids of
+    every frame ('OS at those timepoints' after 2-year and 5-year PFS)."""
     out = []
     for slot in missing:
+        ids: list[str] = []
+        w = 0.0
         for frame in ctx.frames:
             if frame.slots.get(slot):
-                out.append((slot, list(frame.slots[slot]), weight(frame)))
-                break
+                ids += [i for i in frame.slots[slot] if i not in ids]
+                w = max(w, weight(frame))
+                if not union:
+                    break
+        if ids:
+            out.append((slot, ids, w))
     return out
 
 

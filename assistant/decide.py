@@ -67,7 +67,8 @@ class Decider:
                 return True
             if x.slot == "domain" or (x.slot == "unreported" and anchor == "weak"):
                 domain.add(x.entity)
-        return len(domain) >= 2 or (len(domain) == 1 and len(everyday - domain) >= 1)
+        stat = any(x.slot == "stat" for x in m.mentions)
+        return len(domain) >= 2 or (len(domain) == 1 and len(everyday - domain) >= 1) or bool(everyday and stat)
 
     def strong(self, m: Match) -> bool:
         return any(self.store.entities[x.entity].anchor == "strong" and x.how != "generic" for x in m.mentions)

@@ -131,11 +131,13 @@ def load_questions(path: Path | str) -> list[str]:
 
 
 def _has(low: str, s: str) -> bool:
-    """`s` in the lower-cased text; a figure only as a whole number ('4' is not in '44.0', '58.2' not in '58.25')."""
+    """`s` in the lower-cased text; a figure only as a whole number ('4' is not in '44.0', '58.2' not in '58.25');
+    '.77' as written in the article also matches '0.77'."""
     s = s.lower()
-    if any(c.isdigit() for c in s):
-        return re.search(r"(?<![\d.])" + re.escape(s) + r"(?![\d]|\.\d)", low) is not None
-    return s in low
+    if not any(c.isdigit() for c in s):
+        return s in low
+    before = r"(?<![\d.])0?" if s.startswith(".") else r"(?<![\d.])"
+    return re.search(before + re.escape(s) + r"(?![\d]|\.\d)", low) is not None
 
 
 def is_correct(case: Case, status: str, text: str) -> tuple[bool, list[str]]:

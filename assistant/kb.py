@@ -235,6 +235,8 @@ def validate(kn: Knowledge) -> list[KnowledgeError]:
         for x in e.expands:
             if x not in kn.entities:
                 errors.append(KnowledgeError(rel, e.id, "expands", f"unknown entity '{x}'"))
+        if e.opposite and (e.opposite not in kn.entities or kn.entities[e.opposite].slot != e.slot):
+            errors.append(KnowledgeError(rel, e.id, "opposite", f"'{e.opposite}' is not a {e.slot} entity"))
         if e.slot == "unreported" and not e.holds:
             errors.append(KnowledgeError(rel, e.id, "holds", "unreported entity needs 'holds'"))
     for i, eid in enumerate(kn.frame.decision.trial_names):

@@ -146,6 +146,7 @@ class Entity(Strict):
     holds: str = Field("", description="For 'unreported' entities: what the knowledge base holds instead")
     ages: list[int] = Field(default_factory=list, description="For age groups: [lowest, highest] age in years")
     related: list[str] = Field(default_factory=list, description="For 'unreported': related measure ids")
+    opposite: str = Field("", description="For groups: the complementary group ('and without?')")
 
     def all_names(self) -> list[str]:
         return [*self.names, *self.abbreviations, *self.lay, *self.misspellings, *self.generic]

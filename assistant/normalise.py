@@ -13,6 +13,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]")
 
 _SIGNS = [
+    (re.compile(r"(?<=[a-z])\+(?=[a-z])"), " + "),  # 'chemo+ino'
     (re.compile(r"(?<=[a-z])\+(?=\s|$|[,.?!)])"), " positive "),
     (re.compile(r"(?<=[a-z]{2})-(?=\s|$|[,.?!)])"), " negative "),
     (re.compile(r"(?:≥|>=|=>)\s*(\d+)"), r" \1 plus "),

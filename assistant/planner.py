@@ -21,6 +21,8 @@ MAX_FACTS = 3
 FOLLOW_STARTS = {"and", "also", "plus", "or", "but", "then", "what about", "how about", "same", "now"}
 REFERENCE_WORDS = {"that", "those", "these", "same", "them", "it", "there", "then", "they", "their", "its", "group",
                    "cohort", "ones", "again", "too", "instead"}
+UNION_WORDS = {"timepoints", "both", "those timepoints"}  # 'OS at those timepoints': every earlier timepoint
+COMPLEMENT = "cue.complement"  # 'and without?': the opposite group
 MIN_SCORE = 0.4  # below this the best rule is too weak to answer
 MIN_GAP = 0.1  # two rules of different kinds closer than this, giving different facts: ask which
 STRICT_FACETS = {"timing"}
@@ -77,14 +79,23 @@ class Planner:
     # ------------------------------------------------------------ slots
 
     def slots(self, m: Match, ctx: Context, defaults: dict[str, list[str]]) -> tuple[dict[str, list[str]], list[SlotValue], bool]:
-        """Question slots, rule defaults, then context fills that still find facts."""
+        """Question slots, rule defaults, then context fills for what the question leaves open.
+
+        Only turns that lean on the conversation take anything from it: elliptical ones ('and at 5 years?',
+        'OS for them') and ones that name no fact slot at all ('is that significant?'). A question complete on
+        its own is answered from what it names, with or without a context."""
         q = {s: self._narrowest(m.ids(s)) for s in FACT_SLOTS if m.ids(s)}
         found = [SlotValue(slot=mm.slot, value=mm.entity, source="question", text=mm.text, score=mm.score)
                  for mm in m.mentions if mm.slot in (*FACT_SLOTS, "stat", "cue", "unreported")]
         newest = ctx.frames[0].slots.get("measure", []) if ctx.frames else []
         new_topic = bool(q.get("measure")) and set(q["measure"]) != set(newest)
-        # does this turn lean on the conversation? Elliptical turns do; full questions only if on the same topic
-        follows = self.elliptical(m.normalised) or (not new_topic and not defaults)
+        words = m.normalised.split(" ")
+        follows = bool(ctx.frames) and (self.elliptical(m.normalised) or not q)
+        if follows and m.has("cue", COMPLEMENT) and "group" not in q:
+            other = self._complement(ctx)
+            if other:
+                q["group"] = [other]
+                found.append(SlotValue(slot="group", value=other, source="context"))
         offered = {s for f in ctx.frames for s, v in f.slots.items() if v} if follows else set()
         defaulted = False
         for s, ids in defaults.items():
@@ -95,14 +106,33 @@ class Planner:
         if defaulted:
             return q, found, new_topic
         missing = [s for s in FACT_SLOTS if s not in q]
-        offers = ctxmod.fillers(ctx, missing) if follows else []
+        offers = ctxmod.fillers(ctx, missing, union=bool(UNION_WORDS.intersection(words))) if follows else []
         stats = m.ids("stat")
         if offers:
-            chosen = self._fit_offers(q, offers, stats)
+            must = set()
+            if REFERENCE_WORDS.intersection(words) - {"then", "again", "too", "instead", "there"}:
+                must.add("group")  # 'OS for them': the group they lean on is part of the question
+            if "measure" in q and self._by_group(q["measure"]):
+                must.add("group")  # a measure reported by subgroup keeps the conversation's subgroup
+            chosen = self._fit_offers(q, offers, stats, must)
             for slot, ids, w in chosen:
                 q[slot] = ids
                 found.append(SlotValue(slot=slot, value=",".join(ids), source="context", score=w))
         return q, found, new_topic
+
+    def _complement(self, ctx: Context) -> str:
+        """'and without?': the opposite of the conversation's group ('CTG-HR' -> 'no CTG-HR')."""
+        for frame in ctx.frames:
+            for g in frame.slots.get("group", []):
+                e = self.store.entities.get(g)
+                if e is not None and e.opposite:
+                    return e.opposite
+        return ""
+
+    def _by_group(self, measures: list[str]) -> bool:
+        """The article reports these measures for some subgroup, not only for the whole trial."""
+        ids = set(expand(self.store, measures))
+        return any(f.group != ["all"] and ids & set(f.measure) for m in ids for f in self.store.by_measure.get(m, ()))
 
     @staticmethod
     def elliptical(normalised: str) -> bool:
@@ -117,19 +147,25 @@ class Planner:
         return [i for i in ids if not any(j != i and sets[j] < sets[i] for j in ids)]
 
     def _fit_offers(self, q: dict[str, list[str]], offers: list[tuple[str, list[str], float]],
-                    stats: list[str]) -> list[tuple[str, list[str], float]]:
-        """The largest set of context offers (newest first) whose slots are actually used by the best facts."""
+                    stats: list[str], must: set[str] | None = None) -> list[tuple[str, list[str], float]]:
+        """The largest set of context offers (newest first) whose slots are actually used by the best facts.
+        Offers for `must` slots are never dropped: without facts for them the answer is no_data."""
+        must = must or set()
         kept = list(offers)
         while kept:
             trial = dict(q, **{s: ids for s, ids, _ in kept})
             res = resolve(self.store, trial, stats)
             if res:
-                used = [o for o in kept if any(set(f.slot(o[0])) & set(expand(self.store, o[1])) for f in res.top)]
+                used = [o for o in kept if o[0] in must
+                        or any(set(f.slot(o[0])) & set(expand(self.store, o[1])) for f in res.top)]
                 if len(used) == len(kept):
                     return kept
                 kept = used
                 continue
-            kept = kept[:-1]  # drop the least essential offer (measure comes first, so it is kept longest)
+            droppable = [o for o in kept if o[0] not in must]
+            if not droppable:
+                return kept
+            kept.remove(droppable[-1])  # drop the least essential offer (measure comes first, so it is kept longest)
         return []
 
     # ------------------------------------------------------------ plan
