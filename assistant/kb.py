@@ -235,6 +235,9 @@ def validate(kn: Knowledge) -> list[KnowledgeError]:
         for x in e.expands:
             if x not in kn.entities:
                 errors.append(KnowledgeError(rel, e.id, "expands", f"unknown entity '{x}'"))
+        for x in e.strict:
+            if x not in FACT_SLOTS:
+                errors.append(KnowledgeError(rel, e.id, "strict", f"'{x}' is not a fact slot"))
         if e.opposite and (e.opposite not in kn.entities or kn.entities[e.opposite].slot != e.slot):
             errors.append(KnowledgeError(rel, e.id, "opposite", f"'{e.opposite}' is not a {e.slot} entity"))
         if e.slot == "unreported" and not e.holds:

@@ -147,6 +147,8 @@ class Entity(Strict):
     ages: list[int] = Field(default_factory=list, description="For age groups: [lowest, highest] age in years")
     related: list[str] = Field(default_factory=list, description="For 'unreported': related measure ids")
     opposite: str = Field("", description="For groups: the complementary group ('and without?')")
+    strict: list[str] = Field(default_factory=list,
+                              description="For measures: slots a fact must match when this measure is asked")
 
     def all_names(self) -> list[str]:
         return [*self.names, *self.abbreviations, *self.lay, *self.misspellings, *self.generic]

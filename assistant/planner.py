@@ -22,7 +22,8 @@ FOLLOW_STARTS = {"and", "also", "plus", "or", "but", "then", "what about", "how 
 REFERENCE_WORDS = {"that", "those", "these", "same", "them", "it", "there", "then", "they", "their", "its", "group",
                    "cohort", "ones", "again", "too", "instead"}
 UNION_WORDS = {"timepoints", "both", "those timepoints"}  # 'OS at those timepoints': every earlier timepoint
-COMPLEMENT = "cue.complement"  # 'and without?': the opposite group
+COMPLEMENT = "cue.complement"
+TYPES = "types"  # the facet of facts that are one type of a whole (MDS among the second neoplasms)  # 'and without?': the opposite group
 MIN_SCORE = 0.4  # below this the best rule is too weak to answer
 MIN_GAP = 0.1  # two rules of different kinds closer than this, giving different facts: ask which
 STRICT_FACETS = {"timing"}
@@ -248,6 +249,12 @@ class Planner:
         if not res:
             return self._no_data(q, stats)
         top = res.top
+        if "group" not in q and any("all" in f.group for f in top):
+            top = [f for f in top if "all" in f.group]  # no group asked: the whole trial, not a subgroup too
+        if q.get("measure") and len(top) > 1:  # a fact chiefly about what was asked beats one that mentions it
+            asked = set(q["measure"]) | set(expand(self.store, q["measure"]))
+            primary = [f for f in top if f.measure[0] in asked]
+            top = primary or top
         unmet = [x for x in q.get("measure", []) if x in STRICT_FACETS and not any(x in f.measure for f in top)]
         if unmet:  # 'how long did it take to reach CR': the CR count is not an answer
             return Plan(status="no_data", kind="not_reported", facts=top[:2], missing=self.describe(q),
@@ -287,6 +294,9 @@ class Planner:
             facts = [f for f in resolve(self.store, widened, stats).top if len(f.group) == 1 and main_value(f) is not None]
         if len(facts) < 2:
             return self._lookup(m, ctx, q, stats)
+        kinds = [f for f in facts if TYPES in f.measure]
+        if len(kinds) >= 2:  # 'most common second neoplasm': among its types, not the total
+            facts = kinds
         second = m.has("cue", "sup.second")
         want_max = m.has("cue", "sup.max") or second
         parts: dict[tuple[str, str], list[Fact]] = {}

@@ -59,10 +59,12 @@ def origins(store: Store, ids: list[str]) -> dict[str, str]:
 
 
 def score_fact(fact: Fact, want: dict[str, dict[str, float]], stats: set[str],
-               origin: dict[str, str] | None = None) -> float | None:
+               origin: dict[str, str] | None = None, strict: frozenset[str] = frozenset()) -> float | None:
     """None when a slot the question names disagrees with the fact; otherwise a score (higher is closer)."""
     score = 0.0
     for slot in FACT_SLOTS:
+        if slot in strict and want.get(slot) and not set(want[slot]) & set(fact.slot(slot)):
+            return None
         asked = want.get(slot)
         have = fact.slot(slot)
         if asked:
@@ -108,9 +110,11 @@ def resolve(store: Store, slots: dict[str, list[str]], stats: list[str] | None =
         pool = {f.id: f for m in want["measure"] for f in store.by_measure.get(m, ())}.values()
     else:
         pool = store.facts.values()
+    strict = frozenset(x for eid in slots.get("measure", []) if eid in store.entities
+                       for x in store.entities[eid].strict)
     scored = []
     for fact in pool:
-        s = score_fact(fact, want, stat_set, origin)
+        s = score_fact(fact, want, stat_set, origin, strict)
         if s is not None:
             scored.append((s, fact))
     scored.sort(key=lambda x: (-x[0], -x[1].rank, x[1].id))
