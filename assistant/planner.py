@@ -255,6 +255,9 @@ class Planner:
             asked = set(q["measure"]) | set(expand(self.store, q["measure"]))
             primary = [f for f in top if f.measure[0] in asked]
             top = primary or top
+        unanswered = self._unanswered(m, q, stats, top)
+        if unanswered:  # one measure asked, one measure answered: never a neighbouring figure instead
+            return Plan(status="no_data", kind="not_reported", facts=top[:2], missing=unanswered, confidence=0.7)
         unmet = [x for x in q.get("measure", []) if x in STRICT_FACETS and not any(x in f.measure for f in top)]
         if unmet:  # 'how long did it take to reach CR': the CR count is not an answer
             return Plan(status="no_data", kind="not_reported", facts=top[:2], missing=self.describe(q),
@@ -269,6 +272,19 @@ class Planner:
         if dims and not overview:
             return self._clarify(top, q, dims[0])
         return Plan(status="answered", kind="overview", facts=top[:MAX_TABLE], table=True, confidence=0.8)
+
+    def _unanswered(self, m: Match, q: dict[str, list[str]], stats: list[str], top: list[Fact]) -> str:
+        """What the question asks that the best facts do not give ('' when they answer it):
+        - the size of a group asked ('how many had CTG-HR') and no fact with a count;
+        - a survival median asked for everyone when the article gives it only by subgroup."""
+        if ("stat.count" in stats and not {"measure", "drug", "cycle"} & set(q) and q.get("group")
+                and not any(v.kind in ("count", "n") for f in top for v in f.values)):
+            return "the number of patients " + self.describe({"group": q["group"]})[4:]
+        measures = set(expand(self.store, q.get("measure", [])))
+        if ("group" not in q and "stat.median" in stats and measures and measures <= set(SURVIVAL)
+                and not any("all" in f.group for f in top)):
+            return f"the median {self.describe(q)} for all patients (only by subgroup)"
+        return ""
 
     def _overview(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str]) -> Plan:
         if not q:
