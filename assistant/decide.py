@@ -45,6 +45,19 @@ class Decider:
 
     # ------------------------------------------------------------ what ties a question to the trial
 
+    def _medical(self, m: Match, acct: Accounting) -> bool:
+        """A personal question is medical when it names a trial term (measure, drug, group) or a medical
+        domain word ('my chemo', 'doctor'); something the article lacks only counts when nothing is unplaced
+        ('I need to know my phone's location' is not medical)."""
+        domains = set(self.settings.medical_domains)
+        for x in m.mentions:
+            if x.slot in ("measure", "drug", "group", "cycle"):
+                return True
+            if x.slot == "domain" and x.entity in domains:
+                return True
+        return not acct.unplaced and not acct.foreign and any(
+            x.slot == "unreported" and x.how != "generic" for x in m.mentions)
+
     def names_trial(self, m: Match) -> bool:
         """The question names this trial or one of its own terms (its drugs, the amendment, 'this study')."""
         own = set(self.settings.trial_names)
@@ -55,6 +68,7 @@ class Decider:
         domain words ('patients', 'leukemia') need two. In a conversation, a cue alone will do ('p value?')."""
         domain: set[str] = set()
         everyday: set[str] = set()
+        symptoms: set[str] = set()  # everyday names of things the article lacks ('vomiting')
         for x in m.mentions:
             if follow_up and (x.slot in TRIAL_SLOTS or x.slot in ("stat", "cue")):
                 return True
@@ -62,13 +76,15 @@ class Decider:
             if x.how == "generic":
                 if x.slot != "domain" and anchor != "none":
                     everyday.add(x.entity)
+                    if x.slot == "unreported":
+                        symptoms.add(x.entity)
                 continue
             if anchor == "strong" or (x.slot in TRIAL_SLOTS and x.slot != "unreported" and anchor == "weak"):
                 return True
             if x.slot == "domain" or (x.slot == "unreported" and anchor == "weak"):
                 domain.add(x.entity)
         stat = any(x.slot == "stat" for x in m.mentions)
-        return len(domain) >= 2 or (len(domain) == 1 and len(everyday - domain) >= 1) or bool(everyday and stat)
+        return len(domain) >= 2 or (len(domain) == 1 and len(everyday - domain) >= 1) or bool(symptoms and stat)
 
     def strong(self, m: Match) -> bool:
         return any(self.store.entities[x.entity].anchor == "strong" and x.how != "generic" for x in m.mentions)
@@ -136,7 +152,7 @@ class Decider:
     def decide(self, m: Match, acct: Accounting, follow_up: bool = False, leaning: bool = False) -> Decision:
         """`follow_up`: a conversation is under way; `leaning`: this turn leans on it ('and at 5 years?')."""
         trial_terms = [x for x in m.mentions if x.slot in TRIAL_SLOTS or x.slot == "domain"]
-        if m.advice is not None:
+        if m.advice is not None and self._medical(m, acct):
             return Decision("medical_advice", "advice", "a personal decision or situation: for the clinician",
                             rule=m.advice)
         content = acct.content()
@@ -164,12 +180,11 @@ class Decider:
         unplaced = acct.unplaced
         if unplaced:
             names = [w.text for w in unplaced]
-            share = len(unplaced) / max(1, len(content))
+            share = len(unplaced) / max(1, len(content))  # with this trial named, mostly placed: ask back
             if m.rule is not None and m.rule.kind == "unreported" and named:
                 return Decision(None, "answer", "asks about something the article does not report",
                                 rule=m.rule, names=names)
-            if named or (scoped and share <= self.settings.max_unplaced_share and trial_terms
-                         and not self._at_focus(acct, m)):
+            if named and share <= self.settings.max_unplaced_share and not self._at_focus(acct, m):
                 return Decision("clarify", "unplaced", f"could not place {', '.join(repr(n) for n in names)}",
                                 rule=m.rule, names=names)
             return Decision("out_of_scope", "unplaced", f"could not place {', '.join(repr(n) for n in names)} "

@@ -242,9 +242,10 @@ def validate(kn: Knowledge) -> list[KnowledgeError]:
             errors.append(KnowledgeError(rel, e.id, "opposite", f"'{e.opposite}' is not a {e.slot} entity"))
         if e.slot == "unreported" and not e.holds:
             errors.append(KnowledgeError(rel, e.id, "holds", "unreported entity needs 'holds'"))
-    for i, eid in enumerate(kn.frame.decision.trial_names):
-        if eid not in kn.entities:
-            errors.append(KnowledgeError("frame.toml", "decision", f"trial_names.{i}", f"unknown entity '{eid}'"))
+    for key in ("trial_names", "medical_domains"):
+        for i, eid in enumerate(getattr(kn.frame.decision, key)):
+            if eid not in kn.entities:
+                errors.append(KnowledgeError("frame.toml", "decision", f"{key}.{i}", f"unknown entity '{eid}'"))
     for r in kn.intents.values():
         for spec in [*r.requires, *r.optional, *r.excludes, *(f"{k}:{'|'.join(v)}" for k, v in r.defaults.items())]:
             for alt in spec.split(","):

@@ -52,6 +52,7 @@ class Tagger:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.phrases = store.lexicon
+        self.everyday = COMMON | store.frame.words()  # never fuzzed into a lexicon term
         self.max_len = max((len(p.split(" ")) for p in self.phrases), default=1)
         self.fuzzy: dict[int, list[str]] = {}
         for phrase, ids in self.phrases.items():
@@ -120,7 +121,7 @@ class Tagger:
                 window = toks[i:i + size]
                 if size == 1 and len(window[0]) < 5:
                     continue
-                if any(t in COMMON or len(t) < 4 or any(c.isdigit() for c in t) for t in window):
+                if any(t in self.everyday or len(t) < 4 or any(c.isdigit() for c in t) for t in window):
                     continue
                 text = " ".join(window)
                 found = process.extract(text, choices, scorer=fuzz.ratio, score_cutoff=self.cutoff(len(text)), limit=3)
