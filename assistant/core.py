@@ -1,7 +1,7 @@
 """The front object: `Assistant.ask` runs the pipeline
 
-    text -> normalise -> tag + match rules -> account for every word -> decide the status
-         -> context fills open slots -> resolve facts -> compose answer.
+    text -> split compound parts -> normalise -> tag + match rules -> account for every word
+         -> decide the status -> context fills open slots -> resolve facts -> compose answer (parts merged).
 """
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from typing import Any
 
 from . import context as ctxmod
 from .account import Accountant
-from .compose import EMPTY, TOO_LONG, UNDECODABLE, Composer
+from .compose import EMPTY, TOO_LONG, UNDECODABLE, Composer, merge
+from .compound import Splitter
 from .decide import Decider
 from .matcher import Matcher
 from .models import Answer, Context, Explain
@@ -42,6 +43,7 @@ class Assistant:
         self.decider = Decider(self.store)
         self.planner = Planner(self.store)
         self.composer = Composer(self.store)
+        self.splitter = Splitter(self.store.frame.compound)
         self._cached = lru_cache(maxsize=cache_size)(self._answer_json)
 
     def ask(self, question: Any, context: Context | dict[str, Any] | str | None = None, *,
@@ -74,7 +76,17 @@ class Assistant:
     def _answer(self, norm: str, text: str, ctx_json: str) -> Answer:
         ctx = Context.model_validate_json(ctx_json)
         picked = ctxmod.choice(ctx, norm)  # 'the first one' after a clarify turn
-        asked = picked or text
+        parts = [picked] if picked else self.splitter.split(text)
+        if len(parts) == 1:
+            return self._one(parts[0], ctx)
+        answers: list[Answer] = []
+        for part in parts:  # each part with the context the one before it left
+            answers.append(self._one(part, ctx))
+            ctx = answers[-1].context
+        return merge(answers, [self.splitter.asks(p) for p in parts])
+
+    def _one(self, asked: str, ctx: Context) -> Answer:
+        """The pipeline for one question."""
         match = self.matcher.match(asked, follow_up=bool(ctx.frames))
         words = self.accountant.account(match.normalised, asked, match.mentions)
         fixed = words.corrected()
@@ -85,9 +97,11 @@ class Assistant:
                                        leaning=Planner.elliptical(match.normalised))
         plan = self.planner.plan(match, decision, ctx)
         answer = self.composer.compose(plan)
-        answer.explain.normalised = norm
+        answer.explain.normalised = normalise(asked)
         answer.explain.words = words.words
         answer.explain.reason = decision.reason
+        answer.explain.decision = decision.kind
+        answer.explain.names_trial = decision.named
         answer.explain.score = match.score
         answer.explain.runner_up = match.runner_up.id if match.runner_up else ""
         answer.explain.runner_up_score = match.runner_score

@@ -34,6 +34,7 @@ class Decision:
     rule: IntentRule | None = None
     names: list[str] = field(default_factory=list)  # the words that were not understood, as written
     drug: bool = False  # a foreign word shaped like a drug name
+    named: bool = False  # the question names this trial
 
 
 class Decider:
@@ -50,13 +51,17 @@ class Decider:
         domain word ('my chemo', 'doctor'); something the article lacks only counts when nothing is unplaced
         ('I need to know my phone's location' is not medical)."""
         domains = set(self.settings.medical_domains)
+        clean = not acct.unplaced and not acct.foreign
         for x in m.mentions:
-            if x.slot in ("measure", "drug", "group", "cycle"):
-                return True
+            if x.how == "fuzzy":
+                continue
             if x.slot == "domain" and x.entity in domains:
                 return True
-        return not acct.unplaced and not acct.foreign and any(
-            x.slot == "unreported" and x.how != "generic" for x in m.mentions)
+            if x.slot in ("drug", "group", "cycle") and x.how != "generic":
+                return True
+            if x.slot == "measure" and (clean or self.store.entities[x.entity].anchor == "strong"):
+                return True
+        return clean and any(x.slot == "unreported" and x.how != "generic" for x in m.mentions)
 
     def names_trial(self, m: Match) -> bool:
         """The question names this trial or one of its own terms (its drugs, the amendment, 'this study')."""
@@ -151,8 +156,13 @@ class Decider:
 
     def decide(self, m: Match, acct: Accounting, follow_up: bool = False, leaning: bool = False) -> Decision:
         """`follow_up`: a conversation is under way; `leaning`: this turn leans on it ('and at 5 years?')."""
+        d = self._decide(m, acct, follow_up, leaning)
+        d.named = self.names_trial(m)
+        return d
+
+    def _decide(self, m: Match, acct: Accounting, follow_up: bool, leaning: bool) -> Decision:
         trial_terms = [x for x in m.mentions if x.slot in TRIAL_SLOTS or x.slot == "domain"]
-        if m.advice is not None and self._medical(m, acct):
+        if m.advice is not None and (not m.advice.requires or self._medical(m, acct) or (follow_up and leaning)):
             return Decision("medical_advice", "advice", "a personal decision or situation: for the clinician",
                             rule=m.advice)
         content = acct.content()

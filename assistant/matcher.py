@@ -88,10 +88,7 @@ class Matcher:
         result = Match(normalised=text)
         mentions = self.tagger.tag(text, question)
         result.mentions = mentions
-        solid = [m for m in mentions if m.slot == "domain"
-                 or (m.how != "generic" and self.store.entities[m.entity].anchor != "none")]
-        result.advice = next((r for r in self.advice if self.fits(r, text)
-                              and all(self._item(i, solid) > 0 for i in r.requires)), None)
+        result.advice = next((r for r in self.advice if self.fits(r, text)), None)  # is it medical? decide.py
         result.chitchat = next((r for r in self.chitchat if self.fits(r, text)), None)
         result.reject = next((r for r in self.reject if self.fits(r, text)), None)
         rules = [r for r in self.scored if follow_up or not r.follow_up]

@@ -243,6 +243,13 @@ class Rewrite(Strict):
         return v
 
 
+class CompoundSettings(Strict):
+    """How a message asking several things is split."""
+
+    question_starts: list[str] = Field(default_factory=list)
+    joiners: list[str] = Field(default_factory=list)
+
+
 class FrameWords(Strict):
     """knowledge/frame.toml: words that are understood but name nothing, and how unknown words are read."""
 
@@ -252,6 +259,7 @@ class FrameWords(Strict):
     vocabulary: VocabularySettings = Field(default_factory=VocabularySettings)
     foreign: ForeignSettings = Field(default_factory=ForeignSettings)
     decision: DecisionSettings = Field(default_factory=DecisionSettings)
+    compound: CompoundSettings = Field(default_factory=CompoundSettings)
 
     @field_validator("frame")
     @classmethod
@@ -302,6 +310,8 @@ class Explain(BaseModel):
     note: str = ""
     words: list[WordRead] = Field(default_factory=list, description="each word and what it was read as")
     reason: str = Field("", description="why the status follows from the words")
+    decision: str = Field("", description="the kind of decision: answer, foreign, unplaced, advice, ...")
+    names_trial: bool = Field(False, description="the question names this trial or one of its own terms")
 
 
 class Frame(BaseModel):

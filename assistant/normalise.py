@@ -10,6 +10,7 @@ MAX_CHARS = 2000
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
 _QUOTES = dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032\u00b4`"), "'")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]{0,10}(?:\s[^<>]{0,200})?/?>")  # markup pasted in: '<b>', '</span>'
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]")
 
 _SIGNS = [
@@ -74,7 +75,7 @@ def _number_words(text: str) -> str:
 @lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """Lower-case, NFKC, one dash and quote, number words as digits, units folded; punctuation becomes space."""
-    t = unicodedata.normalize("NFKC", strip_control(text)).translate(_DASHES).translate(_QUOTES)
+    t = unicodedata.normalize("NFKC", _TAG.sub(" ", strip_control(text))).translate(_DASHES).translate(_QUOTES)
     t = t.replace("·", ".").replace("µ", "u").lower()
     for pattern, repl in _SIGNS:
         t = pattern.sub(repl, t)

@@ -184,11 +184,8 @@ class Planner:
                         reply=reply, unplaced=d.names, confidence=0.9 if not m.mentions else 0.75, note=d.reason)
         if d.status == "no_data":  # a foreign word in a question about this trial: name it, add nothing else
             held = self.store.entities.get(OTHER_DRUGS)
-            reply = f"The article does not mention {' or '.join(d.names)}."
-            if d.drug and held is not None:
-                reply += " " + held.holds
-            return Plan(status="no_data", kind="foreign", rule="foreign", reply=reply, missing=" or ".join(d.names),
-                        confidence=0.8, note=d.reason)
+            return Plan(status="no_data", kind="foreign", rule="foreign", unplaced=d.names,
+                        reply=held.holds if d.drug and held is not None else "", confidence=0.8, note=d.reason)
         if d.kind == "bare" or (m.rule is None and d.status == "clarify"):
             plan = self._clarify_generic("that", m.ids("stat"))
             plan.rule = "clarify.bare"
@@ -255,6 +252,12 @@ class Planner:
             asked = set(q["measure"]) | set(expand(self.store, q["measure"]))
             primary = [f for f in top if f.measure[0] in asked]
             top = primary or top
+        if self._subgroup_only(q, stats, top):  # 'median PFS?': reported only by subgroup, so ask which
+            plan = self._clarify(top, q, "group")
+            if plan.status == "clarify":
+                return plan
+            return Plan(status="no_data", kind="not_reported", facts=top[:2], confidence=0.7,
+                        missing=f"the {self.describe(q)} for all patients (only by subgroup)")
         unanswered = self._unanswered(m, q, stats, top)
         if unanswered:  # one measure asked, one measure answered: never a neighbouring figure instead
             return Plan(status="no_data", kind="not_reported", facts=top[:2], missing=unanswered, confidence=0.7)
@@ -275,16 +278,17 @@ class Planner:
 
     def _unanswered(self, m: Match, q: dict[str, list[str]], stats: list[str], top: list[Fact]) -> str:
         """What the question asks that the best facts do not give ('' when they answer it):
-        - the size of a group asked ('how many had CTG-HR') and no fact with a count;
-        - a survival median asked for everyone when the article gives it only by subgroup."""
+        - the size of a group asked ('how many had CTG-HR') and no fact with a count."""
         if ("stat.count" in stats and not {"measure", "drug", "cycle"} & set(q) and q.get("group")
                 and not any(v.kind in ("count", "n") for f in top for v in f.values)):
             return "the number of patients " + self.describe({"group": q["group"]})[4:]
-        measures = set(expand(self.store, q.get("measure", [])))
-        if ("group" not in q and "stat.median" in stats and measures and measures <= set(SURVIVAL)
-                and not any("all" in f.group for f in top)):
-            return f"the median {self.describe(q)} for all patients (only by subgroup)"
         return ""
+
+    def _subgroup_only(self, q: dict[str, list[str]], stats: list[str], top: list[Fact]) -> bool:
+        """A survival median asked for everyone, which the article gives only by subgroup."""
+        measures = set(expand(self.store, q.get("measure", [])))
+        return ("group" not in q and "stat.median" in stats and bool(measures) and measures <= set(SURVIVAL)
+                and not any("all" in f.group for f in top))
 
     def _overview(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str]) -> Plan:
         if not q:

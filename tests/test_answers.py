@@ -5,6 +5,8 @@ import json
 
 import pytest
 
+from assistant.models import numbers_in
+
 from assistant import Answer, Context, ContextError
 from assistant.kb import say_numbers
 from assistant.models import STATUSES
@@ -109,12 +111,11 @@ def test_an_unreported_slot_combination_is_no_data_not_a_neighbouring_figure(ass
     assert "63.6" not in a.answer.split("What it does report")[0]
 
 
-def test_medical_advice_declines_and_may_add_the_matching_trial_figures(assistant):
+def test_medical_advice_declines_without_answering_the_decision_with_a_statistic(assistant):
     a = assistant.ask("should my 74 year old mother get this treatment?")
     assert a.status == "medical_advice"
     assert "can't advise" in a.answer or "cannot advise" in a.answer
-    assert "34.7" in a.answer or "34.2" in a.answer  # the 70+ group's medians, labelled as trial results
-    assert "trial results" in a.answer
+    assert not numbers_in(a.answer) and not a.facts and not a.citations  # a personal decision gets no figure
 
 
 def test_clarify_offers_two_or_three_candidate_questions(assistant):
@@ -265,12 +266,17 @@ def test_contract_json_has_exactly_the_contract_fields(assistant):
 # ---------------------------------------------------------------- thresholds: too weak, or too close to call
 
 
+def _decided(assistant, m):
+    words = assistant.accountant.account(m.normalised, m.normalised, m.mentions)
+    return assistant.decider.decide(m, words)
+
+
 def test_given_a_weak_match_then_the_assistant_asks_back_instead_of_guessing(assistant):
     from assistant.context import parse
 
     m = assistant.matcher.match("2-year PFS")
     m.score = 0.1
-    plan = assistant.planner.plan(m, parse(None))
+    plan = assistant.planner.plan(m, _decided(assistant, m), parse(None))
     assert plan.status == "clarify" and plan.options
 
 
@@ -280,7 +286,7 @@ def test_given_two_close_rules_with_different_facts_then_clarify_offers_both(ass
     m = assistant.matcher.match("most common side effect")
     lookup = assistant.store.intents["lookup"]
     m.runner_up, m.runner_score = lookup, m.score - 0.01
-    plan = assistant.planner.plan(m, parse(None))
+    plan = assistant.planner.plan(m, _decided(assistant, m), parse(None))
     assert plan.status == "clarify" and len(plan.options) == 2
 
 
