@@ -246,12 +246,12 @@ class Planner:
         if not res:
             return self._no_data(q, stats)
         top = res.top
+        if len(q.get("measure", [])) > 1 and len(top) > 1:  # facts answering more of what was named come first
+            cover = {f.id: self._coverage(q["measure"], f) for f in top}
+            most = max(cover.values())
+            top = [f for f in top if cover[f.id] == most]
         if "group" not in q and any("all" in f.group for f in top):
             top = [f for f in top if "all" in f.group]  # no group asked: the whole trial, not a subgroup too
-        if q.get("measure") and len(top) > 1:  # a fact chiefly about what was asked beats one that mentions it
-            asked = set(q["measure"]) | set(expand(self.store, q["measure"]))
-            primary = [f for f in top if f.measure[0] in asked]
-            top = primary or top
         if self._subgroup_only(q, stats, top):  # 'median PFS?': reported only by subgroup, so ask which
             plan = self._clarify(top, q, "group")
             if plan.status == "clarify":
@@ -283,6 +283,10 @@ class Planner:
                 and not any(v.kind in ("count", "n") for f in top for v in f.values)):
             return "the number of patients " + self.describe({"group": q["group"]})[4:]
         return ""
+
+    def _coverage(self, measures: list[str], fact: Fact) -> int:
+        """How many of the measures the question names this fact answers."""
+        return sum(1 for x in measures if ({x} | set(expand(self.store, [x]))) & set(fact.measure))
 
     def _subgroup_only(self, q: dict[str, list[str]], stats: list[str], top: list[Fact]) -> bool:
         """A survival median asked for everyone, which the article gives only by subgroup."""
