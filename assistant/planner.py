@@ -23,6 +23,8 @@ REFERENCE_WORDS = {"that", "those", "these", "same", "them", "it", "there", "the
                    "cohort", "ones", "again", "too", "instead"}
 UNION_WORDS = {"timepoints", "both", "those timepoints"}  # 'OS at those timepoints': every earlier timepoint
 COMPLEMENT = "cue.complement"
+ALL = "all"  # the whole-trial group
+COORDINATED = re.compile(r"\b(?:and|or|plus|vs|versus|also|both|as well as|with)\b")  # 'PFS and OS'; 'with' joins too
 TYPES = "types"  # the facet of facts that are one type of a whole (MDS among the second neoplasms)  # 'and without?': the opposite group
 MIN_SCORE = 0.4  # below this the best rule is too weak to answer
 MIN_GAP = 0.1  # two rules of different kinds closer than this, giving different facts: ask which
@@ -86,6 +88,8 @@ class Planner:
         'OS for them') and ones that name no fact slot at all ('is that significant?'). A question complete on
         its own is answered from what it names, with or without a context."""
         q = {s: self._narrowest(m.ids(s)) for s in FACT_SLOTS if m.ids(s)}
+        if len(q.get("group", [])) > 1 and ALL in q["group"]:
+            q["group"] = [g for g in q["group"] if g != ALL]  # 'which patients got blinatumomab, all of them?'
         found = [SlotValue(slot=mm.slot, value=mm.entity, source="question", text=mm.text, score=mm.score)
                  for mm in m.mentions if mm.slot in (*FACT_SLOTS, "stat", "cue", "unreported")]
         newest = ctx.frames[0].slots.get("measure", []) if ctx.frames else []
@@ -278,10 +282,17 @@ class Planner:
 
     def _unanswered(self, m: Match, q: dict[str, list[str]], stats: list[str], top: list[Fact]) -> str:
         """What the question asks that the best facts do not give ('' when they answer it):
-        - the size of a group asked ('how many had CTG-HR') and no fact with a count."""
+        - the size of a group asked ('how many had CTG-HR') and no fact with a count;
+        - two trial measures named with no 'and' between them that no fact joins ('median OS of the patients
+          who developed MDS': a figure for one of them would answer another question)."""
         if ("stat.count" in stats and not {"measure", "drug", "cycle"} & set(q) and q.get("group")
                 and not any(v.kind in ("count", "n") for f in top for v in f.values)):
             return "the number of patients " + self.describe({"group": q["group"]})[4:]
+        strong = [x for x in m.ids("measure") if x in q.get("measure", []) and self.store.entities[x].anchor == "strong"
+                  and any(mm.entity == x and mm.how == "exact" for mm in m.mentions)]
+        if len(strong) >= 2 and not COORDINATED.search(m.normalised) and not any(
+                self._coverage(strong, f) >= 2 for f in top):
+            return self.describe({**q, "measure": strong})
         return ""
 
     def _coverage(self, measures: list[str], fact: Fact) -> int:
