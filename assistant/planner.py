@@ -24,6 +24,8 @@ REFERENCE_WORDS = {"that", "those", "these", "same", "them", "it", "there", "the
 UNION_WORDS = {"timepoints", "both", "those timepoints"}  # 'OS at those timepoints': every earlier timepoint
 COMPLEMENT = "cue.complement"
 ALL = "all"  # the whole-trial group
+RELATION = re.compile(r"\b(?:of|in|among|for) (?:the )?(?:patients|people|those|ones|pts|participants)"
+                      r"(?: who| with| that| which)\b")  # 'median OS of the patients who developed MDS'
 COORDINATED = re.compile(r"\b(?:and|or|plus|vs|versus|also|both|as well as|with)\b")  # 'PFS and OS'; 'with' joins too
 TYPES = "types"  # the facet of facts that are one type of a whole (MDS among the second neoplasms)  # 'and without?': the opposite group
 MIN_SCORE = 0.4  # below this the best rule is too weak to answer
@@ -288,9 +290,10 @@ class Planner:
         if ("stat.count" in stats and not {"measure", "drug", "cycle"} & set(q) and q.get("group")
                 and not any(v.kind in ("count", "n") for f in top for v in f.values)):
             return "the number of patients " + self.describe({"group": q["group"]})[4:]
-        strong = [x for x in m.ids("measure") if x in q.get("measure", []) and self.store.entities[x].anchor == "strong"
+        strong = [x for x in m.ids("measure") if x in q.get("measure", []) and self.store.entities[x].anchor != "none"
+                  and self.store.entities[x].weight >= 1 and not self.store.entities[x].expands
                   and any(mm.entity == x and mm.how == "exact" for mm in m.mentions)]
-        if len(strong) >= 2 and not COORDINATED.search(m.normalised) and not any(
+        if len(strong) >= 2 and RELATION.search(m.normalised) and not COORDINATED.search(m.normalised) and not any(
                 self._coverage(strong, f) >= 2 for f in top):
             return self.describe({**q, "measure": strong})
         return ""
