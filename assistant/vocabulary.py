@@ -77,8 +77,8 @@ class Vocabulary:
         if len(word) < 3 or not word.isalpha():
             return ""
         edits = self.settings.typo_max_edits_long if len(word) >= 8 else self.settings.typo_max_edits
-        if len(word) < self.settings.typo_min_length:
-            pool = sorted(w for w in self.frame_words if abs(len(w) - len(word)) <= 1 and len(w) >= 3)
+        if len(word) < self.settings.typo_min_length:  # short words: only swapped letters ('teh' -> 'the')
+            pool = sorted(w for w in self.frame_words if sorted(w) == sorted(word))
         else:
             pool = [w for n in range(len(word) - edits, len(word) + edits + 1) for w in self._typo_targets.get(n, ())]
         if not pool:
