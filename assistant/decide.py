@@ -169,7 +169,7 @@ class Decider:
         if m.chitchat is not None and not trial_terms and not any(w.role == "foreign" for w in content):
             return Decision("chitchat", "chitchat", "a conversational message", rule=m.chitchat)
         named = self.names_trial(m) or (follow_up and leaning)
-        scoped = self.in_scope(m, follow_up) or self.bare(m)
+        scoped = self.in_scope(m, follow_up) or self.bare(m) or bool(m.rule and m.rule.kind == "define")
         if m.reject is not None and not named:
             return Decision("out_of_scope", "reject", "a general medical question, not one about this trial",
                             rule=m.reject)

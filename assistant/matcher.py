@@ -72,7 +72,10 @@ class Matcher:
                     best = max(best, m.score * self.store.entities[m.entity].weight)
         return best
 
-    def score(self, rule: IntentRule, mentions: list[Mention]) -> float:
+    def score(self, rule: IntentRule, mentions: list[Mention], text: str = "") -> float:
+        """Adapt-style score; a scoring rule with patterns scores only when one fits the text."""
+        if rule.patterns and not self.fits(rule, text):
+            return 0.0
         required = [self._item(i, mentions) for i in rule.requires]
         if not required or min(required) <= 0 or any(self._item(i, mentions) > 0 for i in rule.excludes):
             return 0.0
@@ -92,7 +95,7 @@ class Matcher:
         result.chitchat = next((r for r in self.chitchat if self.fits(r, text)), None)
         result.reject = next((r for r in self.reject if self.fits(r, text)), None)
         rules = [r for r in self.scored if follow_up or not r.follow_up]
-        ranked = sorted(((self.score(r, mentions), r) for r in rules), key=lambda x: (-x[0], x[1].id))
+        ranked = sorted(((self.score(r, mentions, text), r) for r in rules), key=lambda x: (-x[0], x[1].id))
         ranked = [x for x in ranked if x[0] > 0]
         if ranked:
             result.score, result.rule = ranked[0]

@@ -11,11 +11,11 @@ STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
 
 Topic = Literal[
     "design", "dosing", "efficacy", "response", "subgroups_age", "genetics", "cytogenetics", "amendment",
-    "safety", "deaths", "neoplasms", "drugs", "citation", "conclusion",
+    "safety", "deaths", "neoplasms", "drugs", "citation", "conclusion", "glossary",
 ]
 Stat = Literal[
     "rate", "median", "count", "percent", "dose", "schedule", "incidence", "range", "design", "comparison",
-    "description", "p_value", "duration",
+    "description", "p_value", "duration", "definition",
 ]
 ValueKind = Literal[
     "value", "rate", "percent", "median", "count", "n", "ci_low", "ci_high", "p", "range_low", "range_high",
@@ -160,6 +160,7 @@ class IntentRule(Strict):
     id: str
     kind: Literal[
         "lookup", "overview", "superlative", "compare", "significance", "chitchat", "advice", "unreported", "reject",
+        "define",
     ]
     description: str = ""
     requires: list[str] = Field(

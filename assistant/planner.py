@@ -388,6 +388,31 @@ class Planner:
             return Plan(status="no_data", missing="a P value for that", facts=pool[:2], confidence=0.7)
         return Plan(status="answered", kind="significance", facts=with_p[:MAX_FACTS], confidence=0.85)
 
+    def _define(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str]) -> Plan:
+        """'What does PFS mean?': the glossary fact of each term named; a drug without one gets its profile."""
+        bare = m.rule is not None and bool(m.rule.patterns)  # 'what is X?' rather than 'what does X mean?'
+        if bare and (stats or q.get("timepoint") or q.get("cycle") or sum(map(len, q.values())) > 1):
+            return self._lookup(m, ctx, q, stats)  # 'what is the 2-year PFS': a figure, not a definition
+        terms = {s: ids for s, ids in q.items() if s in ("measure", "group", "drug")}
+        if m.has("domain", "dom.disease") and not terms:
+            terms = {"measure": ["population"]}
+        facts: list[Fact] = []
+        for slot, ids in terms.items():
+            for eid in ids:
+                found = [f for f in self.store.facts.values() if f.stat == "definition" and eid in f.slot(slot)]
+                if not found and slot == "measure":  # an umbrella ('survival') is defined by its members
+                    members = set(expand(self.store, [eid]))
+                    found = [f for f in self.store.facts.values() if f.stat == "definition" and members & set(f.measure)]
+                facts += [f for f in found if f not in facts]
+        if facts:
+            return Plan(status="answered", kind="define", facts=facts[:MAX_FACTS], confidence=0.9)
+        if bare and not q.get("drug"):  # 'what is the median age': not a glossary question after all
+            return self._lookup(m, ctx, q, stats)
+        if q.get("drug"):
+            return self._lookup(m, ctx, {"drug": q["drug"], "measure": ["drug_profile"]}, [])
+        return Plan(status="no_data", kind="not_reported", missing=f"a definition of {self.describe(q)}",
+                    confidence=0.7)
+
     def _unreported(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str],
                     entity: str | None = None) -> Plan:
         eid = entity or next(x for x in m.ids("unreported"))

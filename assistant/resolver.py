@@ -12,6 +12,7 @@ STRICT_STAT = {"stat.median": {"median"}, "stat.rate": {"rate"}}  # for survival
 STAT_OF = {"stat.median": {"median"}, "stat.rate": {"rate", "percent", "incidence"}, "stat.count": {"count"},
            "stat.range": {"range"}}
 STAT_VALUES = {"stat.range": {"range_low", "range_high"}, "stat.year": {"year"}}  # a fact with these values answers the statistic
+DEFINITION = "stat.definition"  # the statistic of glossary questions
 TIE = 0.05
 STAT_BONUS = 0.1
 DRUG_HIT = 0.04  # below TIE: a drug named never outweighs a measure named
@@ -113,7 +114,10 @@ def resolve(store: Store, slots: dict[str, list[str]], stats: list[str] | None =
     strict = frozenset(x for eid in slots.get("measure", []) if eid in store.entities
                        for x in store.entities[eid].strict)
     scored = []
+    glossary = DEFINITION in stat_set
     for fact in pool:
+        if (fact.stat == "definition") != glossary:
+            continue  # glossary facts answer only 'what does X mean', and only they do
         s = score_fact(fact, want, stat_set, origin, strict)
         if s is not None:
             scored.append((s, fact))
