@@ -24,6 +24,8 @@ class Splitter:
         starts = "|".join(sorted(map(re.escape, settings.question_starts), key=len, reverse=True))
         joins = "|".join(sorted(map(re.escape, settings.joiners), key=len, reverse=True))
         self.join = re.compile(rf"(?:\s*,\s*|\s+)(?:{joins})\s+(?=(?:{starts})\b)", re.IGNORECASE) if starts else None
+        prefaces = "|".join(sorted(map(re.escape, settings.preface_starts), key=len, reverse=True))
+        self.preface = re.compile(rf"^\W*(?:{prefaces})\b", re.IGNORECASE) if prefaces else None
         self.opener = re.compile(rf"^\W*(?:{starts})\b", re.IGNORECASE) if starts else None
 
     def split(self, text: str) -> list[str]:
@@ -37,6 +39,8 @@ class Splitter:
         return parts or [text]
 
     def asks(self, part: str) -> bool:
-        """Does the part ask something (ends with '?' or opens with a question or request word)? A part that
-        does not ('I'm a pharmacist.') is a preface, and is dropped when it cannot be answered."""
-        return part.rstrip().endswith("?") or (self.opener is not None and self.opener.match(part) is not None)
+        """Does the part ask something? A part that opens like a statement about the asker ('I'm a pharmacist.',
+        'My mum read about it.') and does not end with '?' is a preface, dropped when a question remains."""
+        if part.rstrip().endswith("?") or (self.opener is not None and self.opener.match(part) is not None):
+            return True
+        return self.preface is None or self.preface.match(part) is None

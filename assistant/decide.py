@@ -74,11 +74,14 @@ class Decider:
         domain: set[str] = set()
         everyday: set[str] = set()
         symptoms: set[str] = set()  # everyday names of things the article lacks ('vomiting')
+        people = False  # 'did people lose their hair': everyday words for the patients
         for x in m.mentions:
             if follow_up and (x.slot in TRIAL_SLOTS or x.slot in ("stat", "cue")):
                 return True
             anchor = self.store.entities[x.entity].anchor
             if x.how == "generic":
+                if x.slot == "domain" and x.entity not in ("dom.medical",):
+                    people = True
                 if x.slot != "domain" and anchor != "none":
                     everyday.add(x.entity)
                     if x.slot == "unreported":
@@ -89,7 +92,7 @@ class Decider:
             if x.slot == "domain" or (x.slot == "unreported" and anchor == "weak"):
                 domain.add(x.entity)
         stat = any(x.slot == "stat" for x in m.mentions)
-        return len(domain) >= 2 or (len(domain) == 1 and len(everyday - domain) >= 1) or bool(symptoms and stat)
+        return len(domain) >= 2 or (len(domain) == 1 and len(everyday - domain) >= 1) or bool(symptoms and (stat or people or domain))
 
     def strong(self, m: Match) -> bool:
         return any(self.store.entities[x.entity].anchor == "strong" and x.how != "generic" for x in m.mentions)

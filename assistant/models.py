@@ -248,6 +248,7 @@ class CompoundSettings(Strict):
     """How a message asking several things is split."""
 
     question_starts: list[str] = Field(default_factory=list)
+    preface_starts: list[str] = Field(default_factory=list)
     joiners: list[str] = Field(default_factory=list)
 
 

@@ -21,6 +21,8 @@ MAX_FACTS = 3
 FOLLOW_STARTS = {"and", "also", "plus", "or", "but", "then", "what about", "how about", "same", "now"}
 REFERENCE_WORDS = {"that", "those", "these", "same", "them", "it", "there", "then", "they", "their", "its", "group",
                    "cohort", "ones", "again", "too", "instead"}
+QUESTION_WORDS = {"what", "which", "who", "when", "where", "why", "how", "whats", "is", "are", "was", "were", "did",
+                  "does", "do"}
 UNION_WORDS = {"timepoints", "both", "those timepoints"}  # 'OS at those timepoints': every earlier timepoint
 COMPLEMENT = "cue.complement"
 ALL = "all"  # the whole-trial group
@@ -145,7 +147,8 @@ class Planner:
     def elliptical(normalised: str) -> bool:
         """'and at 5 years?', 'what about OS?', 'OS at those timepoints?': a turn that leans on the last one."""
         words = normalised.split(" ")
-        return (len(words) <= 3 or words[0] in FOLLOW_STARTS or " ".join(words[:2]) in FOLLOW_STARTS
+        short = len(words) <= 3 and words[0] not in QUESTION_WORDS  # 'at 5 years?', not 'what is inotuzumab'
+        return (short or words[0] in FOLLOW_STARTS or " ".join(words[:2]) in FOLLOW_STARTS
                 or bool(REFERENCE_WORDS.intersection(words)))
 
     def _narrowest(self, ids: list[str]) -> list[str]:
@@ -326,6 +329,9 @@ class Planner:
             q["measure"] = list(SURVIVAL[:2]) if "group" in q else ["ae_any"]
         facts = [f for _, f in resolve(self.store, q, stats).scored
                  if len(f.group) == 1 and f.stat not in ("comparison", "p_value") and main_value(f) is not None]
+        if ("group" not in q and set(expand(self.store, q["measure"])) <= set(SURVIVAL)
+                and any(f.group != [ALL] for f in facts)):
+            facts = [f for f in facts if f.group != [ALL]]  # 'which group lived longest': among the groups
         if len(facts) < 2 and "group" not in q:
             widened = dict(q, group=[e for e in self.store.entities if self.store.entities[e].slot == "group"
                                      and not self.store.entities[e].expands and e != "all"])
