@@ -151,6 +151,7 @@ class Accountant:
                     break
         skip = self._user_name_positions(toks)
         shapes = self._shapes(original) if original else {}
+        written = {normalise(w.group(0)): w.group(0) for w in _WORD.finditer(original or "") if w.group(0)[0].isalpha()}
         words: list[WordRead] = []
         for i, t in enumerate(toks):
             m = covered.get(i)
@@ -159,7 +160,10 @@ class Accountant:
             elif i in skip:
                 words.append(WordRead(text=t, role="frame", detail="the asker's name"))
             else:
-                words.append(self.classify(t, shapes.get(t)))
+                read = self.classify(t, shapes.get(t))
+                if read.role in ("foreign", "unplaced") and written.get(t, t) != t:
+                    read.written = written[t]
+                words.append(read)
         return Accounting(words)
 
     def _user_name_positions(self, toks: list[str]) -> set[int]:

@@ -33,11 +33,11 @@ TABLE_TITLES = {
 }
 
 
-def _quoted(words: list[str], last: str = " and ") -> str:
+def _quoted(words: list[str], last: str = " and ", quote: str = "'") -> str:
     """The user's words that were not understood, as quoted in a reply (no digits: every number in a reply is a
     fact's value)."""
     kept = [w[:30] for w in dict.fromkeys(words) if not any(c.isdigit() for c in w)] or ["some of your words"]
-    shown = [f"'{w}'" if w != "some of your words" else w for w in kept][:4]
+    shown = [f"{quote}{w}{quote}" if w != "some of your words" else w for w in kept][:4]
     return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + last + shown[-1]
 
 
@@ -162,7 +162,7 @@ class Composer:
         if plan.status == "answered":
             text = self._facts_text(plan)
         elif plan.status == "no_data" and plan.kind == "foreign":
-            text = f"The article does not mention {_quoted(plan.unplaced, ' or ')}." + (f" {plan.reply}" if plan.reply else "")
+            text = f"The article does not mention {_quoted(plan.unplaced, ' or ', '')}." + (f" {plan.reply}" if plan.reply else "")
         elif plan.status == "no_data":
             # no figures for what was not asked: related facts are offered as follow-up questions instead
             text = plan.reply or f"The article does not report {plan.missing}."
@@ -182,6 +182,9 @@ class Composer:
             text = plan.reply
         elif plan.reply:
             text = plan.reply
+        elif plan.unplaced and plan.kind == "foreign":
+            text = (f"{OUT_OF_SCOPE.rsplit('. ', 1)[0]}. Your question is about {_quoted(plan.unplaced, ' and ', '')}, "
+                    "which the article does not cover.")
         elif plan.unplaced:
             text = f"{OUT_OF_SCOPE} (I could not place {_quoted(plan.unplaced)}.)"
         else:

@@ -139,14 +139,15 @@ class Decider:
 
     @staticmethod
     def _spans(acct: Accounting, positions: set[int]) -> list[str]:
-        """Adjacent foreign words as one name ('lung cancer', 'graall 2005')."""
+        """Adjacent foreign words as one name ('lung cancer', 'GRAALL 2005'), as the user wrote them."""
         out: list[str] = []
         last = -2
         for i in sorted(positions):
+            w = acct.words[i].written or acct.words[i].text
             if i == last + 1 and out:
-                out[-1] += " " + acct.words[i].text
+                out[-1] += " " + w
             else:
-                out.append(acct.words[i].text)
+                out.append(w)
             last = i
         return out
 
@@ -165,9 +166,11 @@ class Decider:
 
     def _decide(self, m: Match, acct: Accounting, follow_up: bool, leaning: bool) -> Decision:
         trial_terms = [x for x in m.mentions if x.slot in TRIAL_SLOTS or x.slot == "domain"]
-        if m.advice is not None and (not m.advice.requires or self._medical(m, acct) or (follow_up and leaning)):
+        medical = self._medical(m, acct) or (follow_up and leaning)
+        advice = next((r for r in m.advice if not r.requires or medical), None)
+        if advice is not None:
             return Decision("medical_advice", "advice", "a personal decision or situation: for the clinician",
-                            rule=m.advice)
+                            rule=advice)
         content = acct.content()
         if m.chitchat is not None and not trial_terms and not any(w.role == "foreign" for w in content):
             return Decision("chitchat", "chitchat", "a conversational message", rule=m.chitchat)
@@ -192,7 +195,7 @@ class Decider:
                             + (f" ({why})" if why else "") + ", not this trial", names=names, drug=drug)
         unplaced = acct.unplaced
         if unplaced:
-            names = [w.text for w in unplaced]
+            names = [w.written or w.text for w in unplaced]
             share = len(unplaced) / max(1, len(content))  # with this trial named, mostly placed: ask back
             if m.rule is not None and m.rule.kind == "unreported" and named:
                 return Decision(None, "answer", "asks about something the article does not report",

@@ -27,7 +27,7 @@ class Match:
     score: float = 0.0
     runner_up: IntentRule | None = None
     runner_score: float = 0.0
-    advice: IntentRule | None = None
+    advice: list[IntentRule] = field(default_factory=list)
     chitchat: IntentRule | None = None
     reject: IntentRule | None = None
 
@@ -91,7 +91,7 @@ class Matcher:
         result = Match(normalised=text)
         mentions = self.tagger.tag(text, question)
         result.mentions = mentions
-        result.advice = next((r for r in self.advice if self.fits(r, text)), None)  # is it medical? decide.py
+        result.advice = [r for r in self.advice if self.fits(r, text)]  # is it medical? decide.py
         result.chitchat = next((r for r in self.chitchat if self.fits(r, text)), None)
         result.reject = next((r for r in self.reject if self.fits(r, text)), None)
         rules = [r for r in self.scored if follow_up or not r.follow_up]

@@ -300,6 +300,7 @@ class WordRead(BaseModel):
     text: str
     role: Literal["term", "frame", "number", "unplaced", "foreign"]
     detail: str = ""
+    written: str = Field("", description="the word as the user wrote it, when it differs ('PhALLCON')")
 
 
 class Explain(BaseModel):
