@@ -20,7 +20,7 @@ from .matcher import TRIAL_SLOTS, Match
 from .models import IntentRule
 from .store import Store
 
-BARE_CUES = frozenset({"cue.significance", "cue.ci", "cue.overview"})
+BARE_CUES = frozenset({"cue.significance", "cue.ci", "cue.overview", "cue.compare"})
 TRIAL_WORDS = frozenset({"trial", "trials", "study", "studies", "protocol", "regimen", "cohort", "group", "arm"})
 
 

@@ -105,7 +105,8 @@ class Planner:
             if other:
                 q["group"] = [other]
                 found.append(SlotValue(slot="group", value=other, source="context"))
-        offered = {s for f in ctx.frames for s, v in f.slots.items() if v} if follows else set()
+        leaning = bool(ctx.frames) and self.elliptical(m.normalised)
+        offered = {s for f in ctx.frames for s, v in f.slots.items() if v} if leaning else set()
         defaulted = False
         for s, ids in defaults.items():
             if s not in q and s not in offered:  # a conversation's own topic beats a rule's default
@@ -267,6 +268,12 @@ class Planner:
                 return plan
             return Plan(status="no_data", kind="not_reported", facts=top[:2], confidence=0.7,
                         missing=f"the {self.describe(q)} for all patients (only by subgroup)")
+        if "stat.median" in stats and not any(f.stat == "median" or f.value("median") or any(
+                v.kind == "median" for v in f.values) for f in top):
+            if not m.ids("measure"):  # 'what was the median?' after the side effects: a median of what?
+                return self._clarify_generic("that", stats)
+            return Plan(status="no_data", kind="not_reported", facts=top[:2], confidence=0.7,
+                        missing=f"a median for {self.describe(q)}")
         unanswered = self._unanswered(m, q, stats, top)
         if unanswered:  # one measure asked, one measure answered: never a neighbouring figure instead
             return Plan(status="no_data", kind="not_reported", facts=top[:2], missing=unanswered, confidence=0.7)
@@ -362,6 +369,8 @@ class Planner:
     def _compare(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str]) -> Plan:
         if not q and ctx.frames:
             q = dict(ctx.frames[0].slots)
+        if not q.get("group") and not q.get("measure"):  # 'how did the two groups compare?': which groups?
+            return self._clarify_generic("significance")
         res = resolve(self.store, q, stats)
         if not res:
             return self._no_data(q, stats)
@@ -399,9 +408,10 @@ class Planner:
         bare = m.rule is not None and bool(m.rule.patterns)  # 'what is X?' rather than 'what does X mean?'
         if bare and (stats or q.get("timepoint") or q.get("cycle") or sum(map(len, q.values())) > 1):
             return self._lookup(m, ctx, q, stats)  # 'what is the 2-year PFS': a figure, not a definition
-        terms = {s: ids for s, ids in q.items() if s in ("measure", "group", "drug")}
-        if m.has("domain", "dom.disease") and not terms:
-            terms = {"measure": ["population"]}
+        own = {s: m.ids(s) for s in ("measure", "group", "drug") if m.ids(s)}
+        if not own and m.has("domain", "dom.disease"):
+            own = {"measure": ["population"]}  # 'what does ALL mean here'
+        terms = own or {s: ids for s, ids in q.items() if s in ("measure", "group", "drug")}
         facts: list[Fact] = []
         for slot, ids in terms.items():
             for eid in ids:
