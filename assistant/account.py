@@ -150,8 +150,12 @@ class Accountant:
                         covered.setdefault(j, m)
                     break
         skip = self._user_name_positions(toks)
-        shapes = self._shapes(original) if original else {}
-        written = {normalise(w.group(0)): w.group(0) for w in _WORD.finditer(original or "") if w.group(0)[0].isalpha()}
+        left = any(i not in covered and i not in skip and t not in self.frame_words and not _NUMBER.fullmatch(t)
+                   for i, t in enumerate(toks))
+        # the original text's word shapes matter only for words neither the lexicon nor the frame explains
+        shapes = self._shapes(original) if original and left else {}
+        written = {normalise(w.group(0)): w.group(0) for w in _WORD.finditer(original)
+                   if w.group(0)[0].isalpha()} if original and left else {}
         words: list[WordRead] = []
         for i, t in enumerate(toks):
             m = covered.get(i)

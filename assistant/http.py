@@ -114,14 +114,12 @@ def _first_error(e: ValidationError) -> tuple[str, str]:
 
 
 def _answer_schema(ref_template: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(schema, definitions) of the /v1/ask response: the Answer contract fields plus `context`."""
+    """(schema, definitions) of the /v1/ask response: the Answer contract fields, `context` among them."""
     schema = Answer.model_json_schema(ref_template=ref_template, mode="serialization")
     defs = schema.pop("$defs", {})
-    schema["properties"].pop("explain", None)
-    for name in ("Explain", "SlotValue"):
-        defs.pop(name, None)
-    schema["description"] = ("One answer: the contract fields (Answer.contract()) plus `context`, to send back "
-                             "with the next question of the conversation. `table` only for overview answers.")
+    schema["description"] = ("One answer: the contract fields (Answer.contract()); send `context` back with the "
+                             "next question of the conversation. `table` only for overview answers; `explain` says "
+                             "how the question was read (each word, the rule, the slots, why the status).")
     return schema, defs
 
 
@@ -350,9 +348,7 @@ def create_app(assistant: Assistant | None = None, *, log: Any = None, cors_orig
             field = "context" + (f".{e.field}" if e.field else "")
             return error(422, "invalid_context", f"{field}: {str(e).split(': ', 1)[-1]}", field)
         record(answer)
-        out = answer.contract()
-        out["context"] = answer.context.model_dump(mode="json")
-        return JSON(out)
+        return JSON(answer.contract())
 
     async def webhook(request: Request) -> Response:
         msg = await read_request(request, RasaMessage)

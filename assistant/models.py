@@ -356,8 +356,9 @@ class Answer(BaseModel):
     context: Context = Field(default_factory=Context)
 
     def contract(self) -> dict[str, Any]:
-        """The JSON record of the batch contract (no explain/context)."""
-        data = self.model_dump(mode="json", exclude={"explain", "context"})
+        """The JSON record of the contract: every field (`table` only for overview answers), with `context` to
+        send back with the next question and `explain` (rule, slots, the word accounting and why the status)."""
+        data = self.model_dump(mode="json")
         if data.get("table") is None:
             data.pop("table", None)
         return data

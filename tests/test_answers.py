@@ -257,10 +257,14 @@ def test_explain_names_the_rule_slots_and_runner_up(assistant):
 def test_contract_json_has_exactly_the_contract_fields(assistant):
     a = assistant.ask("2-year PFS?", id="q1", session="s1")
     data = a.contract()
-    assert {"id", "session", "question", "status", "answer", "citations", "facts", "intent", "confidence",
-            "suggestions", "caveats"} <= set(data)
-    assert data["id"] == "q1" and data["session"] == "s1" and "explain" not in data and "context" not in data
-    assert isinstance(Context.model_validate(a.context.model_dump()), Context)
+    # the brief's contract: id, session, question, status, answer, citations, facts, intent, confidence,
+    # suggestions, caveats, table (overview answers only), context, explain
+    assert set(data) == {"id", "session", "question", "status", "answer", "citations", "facts", "intent",
+                         "confidence", "suggestions", "caveats", "context", "explain"}
+    assert data["id"] == "q1" and data["session"] == "s1"
+    assert Context.model_validate(data["context"]) == a.context
+    assert [w["role"] for w in data["explain"]["words"]] == ["term", "term", "term"]  # '2 year' (2y), 'pfs'
+    assert data["explain"]["reason"] and data["explain"]["rule"] == "lookup"
 
 
 # ---------------------------------------------------------------- thresholds: too weak, or too close to call

@@ -44,7 +44,7 @@ def test_ask_json_is_the_contract_record(capsys: pytest.CaptureFixture[str]) -> 
     assert "58.2%" in record["answer"]
     assert record["citations"][0]["quote"].startswith("the 2-year progression-free survival (PFS) rate was 58.2%")
     assert {"id", "session", "facts", "intent", "confidence", "suggestions", "caveats"} <= set(record)
-    assert "explain" not in record and "context" not in record
+    assert record["context"]["turn"] == 1 and record["explain"]["words"]  # the brief's contract has both
 
 
 def test_ask_json_overview_carries_the_table(capsys: pytest.CaptureFixture[str]) -> None:

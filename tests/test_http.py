@@ -25,6 +25,7 @@ from assistant.sessions import SessionStore  # noqa: E402
 
 PFS = "What was the 2-year progression-free survival?"
 CONTRACT = {"id", "session", "question", "status", "answer", "citations", "facts", "intent", "confidence",
+            "context", "explain",
             "suggestions", "caveats"}
 
 
@@ -69,12 +70,12 @@ def test_ask_returns_the_contract_fields_and_the_new_context(client: Any) -> Non
     r = ask(client, question=PFS)
     assert r.status_code == 200
     body = r.json()
-    assert set(body) == CONTRACT | {"context"}
+    assert set(body) == CONTRACT
     assert body["status"] == "answered"
     assert "58.2%" in body["answer"]
     assert body["citations"] and "58.2%" in body["citations"][0]["quote"]
     assert body["context"]["turn"] == 1 and body["context"]["frames"]
-    assert "explain" not in body
+    assert body["explain"]["rule"] and body["explain"]["words"]  # how it was read: the word accounting
 
 
 def test_ask_is_stateless_the_client_carries_the_context(client: Any) -> None:
@@ -331,7 +332,7 @@ def test_info_gives_the_knowledge_version_and_counts(client: Any, assistant: Any
 def test_schema_describes_the_answer(client: Any) -> None:
     schema = client.get("/v1/schema").json()
     props = schema["properties"]
-    assert set(props) == CONTRACT | {"table", "context"}
+    assert set(props) == CONTRACT | {"table"}
     assert props["status"]["enum"] == list(STATUSES)
     assert {"status", "answer"} <= set(schema["required"])
     assert "Citation" in schema["$defs"] and "Context" in schema["$defs"]

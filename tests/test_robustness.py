@@ -35,6 +35,7 @@ from .conftest import DATA, ROOT
 
 PFS = "What was the 2-year progression-free survival?"
 CONTRACT = {"id", "session", "question", "status", "answer", "citations", "facts", "intent", "confidence",
+            "context", "explain",
             "suggestions", "caveats"}
 FUZZ = settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
