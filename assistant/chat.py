@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable, TextIO
 
 from .models import Answer, Context
 from .normalise import strip_control
+from .render import accounting
 
 COMMANDS: dict[str, str] = {
     "/help": "show this help",
@@ -177,6 +178,7 @@ class Chat:
         for s in e.slots:
             said = f": \"{strip_control(s.text)}\"" if s.text else ""
             lines.append(f"  {s.slot} = {s.value}  (from the {s.source}{said})")
+        lines += accounting(e)
         if a.facts:
             lines.append("Facts: " + ", ".join(a.facts))
         if e.note:

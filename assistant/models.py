@@ -39,6 +39,14 @@ def number_key(token: str) -> str:
     return token.replace("·", ".")
 
 
+def _regex(pattern: str) -> None:
+    """A knowledge regex must compile; the error names the pattern (pydantic reports it with file and field)."""
+    try:
+        re.compile(pattern)
+    except re.error as e:
+        raise ValueError(f"not a valid regular expression ({e}): {pattern!r}") from None
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -180,7 +188,7 @@ class IntentRule(Strict):
     @classmethod
     def _compiles(cls, v: list[str]) -> list[str]:
         for p in v:
-            re.compile(p)
+            _regex(p)
         return v
 
 
@@ -207,7 +215,7 @@ class ForeignSettings(Strict):
     @field_validator("code_pattern", "acronym_pattern")
     @classmethod
     def _compiles(cls, v: str) -> str:
-        re.compile(v)
+        _regex(v)
         return v
 
     @field_validator("drug_endings")
@@ -240,7 +248,7 @@ class Rewrite(Strict):
     @field_validator("pattern")
     @classmethod
     def _compiles(cls, v: str) -> str:
-        re.compile(v)
+        _regex(v)
         return v
 
 

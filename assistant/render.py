@@ -10,7 +10,7 @@ import os
 import re
 from typing import Any, TextIO
 
-from .models import Answer
+from .models import Answer, Explain
 from .normalise import strip_control
 
 BAR_WIDTH = 20
@@ -177,3 +177,26 @@ def markdown_turn(answer: Answer, heading: str = "") -> str:
         parts += [f"> \"{_md_escape(q)}\"  " for q in quotes]
         parts.append(f"> — {_md_escape(reference)}, {_md_escape(locator)}")
     return "\n".join(parts).rstrip() + "\n"
+
+
+ROLE_NAMES = {"term": "understood", "frame": "frame word", "number": "number", "unplaced": "NOT PLACED",
+              "foreign": "FOREIGN"}
+
+
+def accounting(explain: Explain) -> list[str]:
+    """The word accounting for people ('/why'): each word, what it was read as, and why the status follows."""
+    lines = []
+    if explain.words:
+        shown = []
+        for w in explain.words:
+            word = strip_control(w.written or w.text)
+            if w.role == "frame" and not w.detail:
+                shown.append(word)
+            else:
+                what = strip_control(w.detail) if w.role == "term" else ROLE_NAMES[w.role] + (
+                    f": {strip_control(w.detail)}" if w.detail else "")
+                shown.append(f"{word} [{what}]")
+        lines.append("Words: " + " ".join(shown))
+    if explain.reason:
+        lines.append("Why this status: " + strip_control(explain.reason))
+    return lines

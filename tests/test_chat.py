@@ -67,6 +67,12 @@ def test_why_explains_the_last_match(assistant) -> None:
     assert "timepoint = 5y  (from the question" in shown
 
 
+def test_why_shows_each_word_and_why_the_status_follows(assistant) -> None:
+    _, shown = drive(assistant, "What are the side effects of ibrutinib?\r/why\r")
+    assert "Words: what are the side [ae_any] effects [ae_any] of ibrutinib [FOREIGN: a drug name (ending -tinib)]" in shown
+    assert "Why this status: about ibrutinib" in shown and "not this trial" in shown
+
+
 def test_reset_clears_the_context(assistant) -> None:
     # Given a conversation about PFS, when it is reset, a bare follow-up no longer knows the measure
     chat, shown = drive(assistant, f"{PFS2}\r/reset\rand at 5 years?\r")
