@@ -191,6 +191,8 @@ class Composer:
             text = OUT_OF_SCOPE
         if plan.status != "answered":
             facts, all_cav, said_cav, table = [], [], [], None
+        if plan.also_missing and plan.status == "answered":
+            text += f" The article does not report {plan.also_missing}."
         if said_cav and plan.status == "answered":
             text += "\n" + " ".join(f"Caveat: {c}" for c in said_cav)
         suggestions = [o + "?" for o in plan.options] if plan.status == "clarify" else (

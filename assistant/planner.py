@@ -67,6 +67,7 @@ class Plan:
     confidence: float = 0.0
     note: str = ""
     unplaced: list[str] = field(default_factory=list)  # words the question used that were not understood
+    also_missing: str = ""  # a part of the question the article does not report ('... and vomiting')
 
 
 def main_value(fact: Fact):  # type: ignore[no-untyped-def]
@@ -435,12 +436,34 @@ class Planner:
         e = self.store.entities[eid]
         related: list[Fact] = []
         asked = {s: m.ids(s) for s in FACT_SLOTS if m.ids(s)}
+        named = self._beside(m, eid)
+        if entity is None and named:  # 'nausea and vomiting': answer the part
+            res = resolve(self.store, dict(asked, measure=named), stats)  # it reports, and say what it does not
+            if res and len(res.top) <= MAX_FACTS:
+                said = next((x.text for x in m.mentions if x.entity == eid), e.label)
+                return Plan(status="answered", facts=res.top, confidence=0.75, also_missing=said)
         if asked.get("measure"):
             related = resolve(self.store, asked, stats).top[:2]
         if not related and e.related:
             related = resolve(self.store, {"measure": e.related}, []).top[:2]
         return Plan(status="no_data", kind="unreported", reply=e.holds, facts=related, missing=e.label,
                     confidence=0.85)
+
+    @staticmethod
+    def _beside(m: Match, eid: str) -> list[str]:
+        """Measures named next to the unreported thing with only 'and'/'or' between ('nausea and vomiting'),
+        not measures it is a statistic of ('hazard ratio for PFS')."""
+        words = m.normalised.split(" ")
+        spans = [(x.start, x.end) for x in m.mentions if x.entity == eid and x.start >= 0]
+        out = []
+        for x in m.mentions:
+            if x.slot != "measure" or x.how != "exact" or x.start < 0:
+                continue
+            for s, e in spans:
+                gap = words[x.end:s] if x.end <= s else words[e:x.start]
+                if gap in (["and"], ["or"], ["and", "also"], ["as", "well", "as"]) and x.entity not in out:
+                    out.append(x.entity)
+        return out
 
     def _unreported_timepoint(self, m: Match, q: dict[str, list[str]]) -> bool:
         if m.ids("timepoint") or not set(expand(self.store, q.get("measure", []))) & set(SURVIVAL):
