@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from .kb import say_numbers
 from .models import Answer, Citation, Explain, Fact
 from .planner import Plan, main_value
 from .store import Store
@@ -84,7 +85,11 @@ class Composer:
                 if cid not in seen:
                     seen.append(cid)
         cavs = [self.store.caveats[c] for c in seen]
-        return [c.say for c in cavs], [c.say for c in cavs if c.severity == "warning"][:MAX_CAVEATS_IN_TEXT]
+        own = {v.value.replace("·", ".") for f in facts for v in f.values}
+        # in the text only when every figure it names is one of this answer's (others stay in `caveats`): a
+        # caveat about the under-70 group must not put the under-70 figures into an answer about the 70+ group
+        said = [c.say for c in cavs if c.severity == "warning" and set(say_numbers(c.say)) <= own]
+        return [c.say for c in cavs], said[:MAX_CAVEATS_IN_TEXT]
 
     def suggestions(self, facts: list[Fact], limit: int = 3) -> list[str]:
         """Follow-ups: examples of facts that share a measure, then a topic, with the ones shown."""
@@ -222,8 +227,8 @@ def merge(parts: list[Answer], asks: list[bool]) -> Answer:
     advice = next((a for a in parts if a.status == "medical_advice"), None)
     if advice is not None:
         return advice.model_copy(update={"context": last})
-    foreign = next((a for a in parts if a.status == "out_of_scope" and a.explain.decision in ("foreign", "unplaced")),
-                   None)
+    foreign = next((a for a in parts if a.status == "out_of_scope"
+                    and a.explain.decision in ("foreign", "unplaced", "reject")), None)
     if foreign is not None and not any(a.explain.names_trial for a in parts):
         return foreign.model_copy(update={"context": last})  # 'My husband takes ibrutinib. Side effects?'  
     asking = any(asks)

@@ -79,6 +79,9 @@ class Assistant:
         parts = [picked] if picked else self.splitter.split(text)
         if len(parts) == 1:
             return self._one(parts[0], ctx)
+        whole = self._one(text, ctx)
+        if whole.status == "medical_advice":  # 'I'm 63. Does this mean I'll get 70 months?': personal as a whole
+            return whole
         answers: list[Answer] = []
         for part in parts:  # each part with the context the one before it left
             answers.append(self._one(part, ctx))

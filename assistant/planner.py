@@ -23,7 +23,7 @@ REFERENCE_WORDS = {"that", "those", "these", "same", "them", "it", "there", "the
                    "cohort", "ones", "again", "too", "instead"}
 QUESTION_WORDS = {"what", "which", "who", "when", "where", "why", "how", "whats", "is", "are", "was", "were", "did",
                   "does", "do"}
-UNION_WORDS = {"timepoints", "both", "those timepoints"}  # 'OS at those timepoints': every earlier timepoint
+UNION = re.compile(r"\b(?:both|time ?points|timepoints|two timepoints)\b")  # 'OS at those time points': all of them
 COMPLEMENT = "cue.complement"
 ALL = "all"  # the whole-trial group
 RELATION = re.compile(r"\b(?:of|in|among|for) (?:the )?(?:patients|people|those|ones|pts|participants)"
@@ -101,6 +101,9 @@ class Planner:
         new_topic = bool(q.get("measure")) and set(q["measure"]) != set(newest)
         words = m.normalised.split(" ")
         follows = bool(ctx.frames) and (self.elliptical(m.normalised) or not q)
+        if m.has("cue", COMPLEMENT) and q.get("group"):  # 'TP53 mutation vs those without': both groups
+            q["group"] = q["group"] + [self.store.entities[g].opposite for g in q["group"]
+                                       if self.store.entities[g].opposite and self.store.entities[g].opposite not in q["group"]]
         if follows and m.has("cue", COMPLEMENT) and "group" not in q:
             other = self._complement(ctx)
             if other:
@@ -117,7 +120,7 @@ class Planner:
         if defaulted:
             return q, found, new_topic
         missing = [s for s in FACT_SLOTS if s not in q]
-        offers = ctxmod.fillers(ctx, missing, union=bool(UNION_WORDS.intersection(words))) if follows else []
+        offers = ctxmod.fillers(ctx, missing, union=bool(UNION.search(m.normalised))) if follows else []
         stats = m.ids("stat")
         if offers:
             must = set()
@@ -130,6 +133,20 @@ class Planner:
                 q[slot] = ids
                 found.append(SlotValue(slot=slot, value=",".join(ids), source="context", score=w))
         return q, found, new_topic
+
+    @staticmethod
+    def _topic(q: dict[str, list[str]], plan: Plan) -> dict[str, list[str]]:
+        """What the turn was about, for the next one: the slots asked, plus a group, cycle or timepoint that every
+        answered fact shares ('when was the protocol amended?' is about the patients treated after it)."""
+        slots = {k: list(v) for k, v in q.items()}
+        if plan.status == "answered" and plan.facts:
+            for s in ("group", "cycle", "timepoint"):
+                values = {tuple(f.slot(s)) for f in plan.facts}
+                if s not in slots and len(values) == 1:
+                    only = list(values.pop())
+                    if only and only != [ALL]:
+                        slots[s] = only
+        return slots
 
     def _complement(self, ctx: Context) -> str:
         """'and without?': the opposite of the conversation's group ('CTG-HR' -> 'no CTG-HR')."""
@@ -229,7 +246,7 @@ class Planner:
         plan.rule, plan.slots = rule.id, found
         plan.kind = plan.kind or rule.kind
         if plan.status in ("answered", "no_data", "clarify") and (q or plan.facts or plan.options):
-            plan.frame = Frame(slots={k: v for k, v in q.items()}, facts=[f.id for f in plan.facts], intent=rule.id,
+            plan.frame = Frame(slots=self._topic(q, plan), facts=[f.id for f in plan.facts], intent=rule.id,
                                options=[o + "?" for o in plan.options][:5])
             plan.new_topic = new_topic
         return plan
@@ -387,6 +404,9 @@ class Planner:
             pool = [f for s, f in res.scored if s >= res.best - 0.4]
         elif ctx.frames:
             last = [self.store.facts[i] for i in ctxmod.last_facts(ctx) if i in self.store.facts]
+            own = [f for f in last if f.value("p")]
+            if own:  # 'was the difference significant?' after a comparison: that comparison's P
+                return Plan(status="answered", kind="significance", facts=own[:MAX_FACTS], confidence=0.85)
             pool = list(last)
             for f in last:
                 res = resolve(self.store, {"measure": f.measure, "group": f.group}, [])
@@ -436,6 +456,14 @@ class Planner:
         e = self.store.entities[eid]
         related: list[Fact] = []
         asked = {s: m.ids(s) for s in FACT_SLOTS if m.ids(s)}
+        exact = [x.entity for x in m.mentions if x.slot == "measure" and x.how == "exact"]
+        if entity is None and exact and e.related and not set(exact) & set(e.related):
+            # 'age range of those with second neoplasms': a fact of the named measure holds what was asked
+            res = resolve(self.store, {**asked, "measure": exact + list(e.related)}, stats)
+            others = set(e.related) - set(exact)
+            joined = [f for f in res.top if set(f.measure) & set(exact) and set(f.measure) & others]
+            if joined:
+                return Plan(status="answered", facts=joined[:MAX_FACTS], confidence=0.75)
         named = self._beside(m, eid)
         if entity is None and named:  # 'nausea and vomiting': answer the part
             res = resolve(self.store, dict(asked, measure=named), stats)  # it reports, and say what it does not
