@@ -50,6 +50,8 @@ def check(ctx: Context, store: "Store") -> None:
                      for j, eid in enumerate(ids) if eid not in store.entities]
         problems += [(f"{where}.facts.{j}", "unknown fact id") for j, fid in enumerate(frame.facts)
                      if fid not in store.facts]
+        problems += [(f"{where}.stats.{j}", "unknown statistic id") for j, sid in enumerate(frame.stats)
+                     if sid not in store.entities or store.entities[sid].slot != "stat"]
         if frame.intent and frame.intent not in store.intents and not frame.intent.startswith("clarify."):
             problems.append((f"{where}.intent", "unknown intent id"))
         if frame.age >= MAX_AGE:

@@ -176,7 +176,7 @@ class Decider:
             return Decision("chitchat", "chitchat", "a conversational message", rule=m.chitchat)
         named = self.names_trial(m) or (follow_up and leaning)
         scoped = self.in_scope(m, follow_up) or self.bare(m) or bool(m.rule and m.rule.kind == "define")
-        if m.reject is not None and not named:
+        if m.reject is not None and not self.names_trial(m):  # 'how is it usually treated?' even after a turn
             return Decision("out_of_scope", "reject", "a general medical question, not one about this trial",
                             rule=m.reject)
         others = {x.entity for x in m.mentions

@@ -331,6 +331,7 @@ class Frame(BaseModel):
     slots: dict[str, list[str]] = Field(default_factory=dict)
     facts: list[str] = Field(default_factory=list)
     intent: str = ""
+    stats: list[str] = Field(default_factory=list, max_length=4, description="The statistic asked ('how many')")
     options: list[str] = Field(default_factory=list, max_length=5, description="Choices offered by a clarify turn")
     age: int = Field(0, ge=0)
 

@@ -247,14 +247,23 @@ class Planner:
         plan.kind = plan.kind or rule.kind
         if plan.status in ("answered", "no_data", "clarify") and (q or plan.facts or plan.options):
             plan.frame = Frame(slots=self._topic(q, plan), facts=[f.id for f in plan.facts], intent=rule.id,
-                               options=[o + "?" for o in plan.options][:5])
+                               stats=self._stats(m, ctx)[:4], options=[o + "?" for o in plan.options][:5])
             plan.new_topic = new_topic
         return plan
 
+    def _stats(self, m: Match, ctx: Context) -> list[str]:
+        """The statistic asked: the question's own, or, for a turn that leans on the last one and names no
+        measure, the last turn's ('How many were 70 or older?' then 'and 65-69?')."""
+        own = m.ids("stat")
+        if own or m.ids("measure") or not ctx.frames or not self.elliptical(m.normalised):
+            return own
+        return list(ctx.frames[0].stats)
+
     def _run(self, rule: IntentRule, m: Match, ctx: Context) -> tuple[Plan, dict[str, list[str]], list[SlotValue], bool]:
         """The plan one rule gives: slots (with context and defaults), then its kind's strategy."""
-        q, found, new_topic = self.slots(m, ctx, rule.defaults)
-        stats = m.ids("stat")
+        stats = self._stats(m, ctx)
+        inherited = bool(stats) and not m.ids("stat")
+        q, found, new_topic = self.slots(m, ctx, {} if inherited else rule.defaults)
         if rule.kind == "lookup" and any(s.source == "default" for s in found):
             res = resolve(self.store, q, stats)
             near = [f for s, f in res.scored if s >= res.best - 0.3]
@@ -399,6 +408,11 @@ class Planner:
 
     def _significance(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str]) -> Plan:
         pool: list[Fact] = []
+        own_slots = any(x.slot in FACT_SLOTS for x in m.mentions)
+        if ctx.frames and not own_slots:  # 'was the difference significant?' after a comparison: that one's P
+            own = [f for f in (self.store.facts.get(i) for i in ctxmod.last_facts(ctx)) if f and f.value("p")]
+            if own:
+                return Plan(status="answered", kind="significance", facts=own[:MAX_FACTS], confidence=0.85)
         if q:
             res = resolve(self.store, q, stats)
             pool = [f for s, f in res.scored if s >= res.best - 0.4]
