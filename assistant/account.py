@@ -21,6 +21,7 @@ from .vocabulary import Vocabulary
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|\d[\w.]*")
 _SENTENCE_END = re.compile(r"[.?!:;]\s*$")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_TYPO = re.compile(r"typo of '([^' ]+)'")
 
 
 @dataclass
@@ -30,8 +31,9 @@ class Accounting:
     words: list[WordRead] = field(default_factory=list)
 
     def corrected(self) -> str:
-        """The question with typos of everyday words corrected ('peple' -> 'people'); '' when there were none."""
-        fixed = [w.detail[8:-1] if w.detail.startswith("typo of '") else w.text for w in self.words]
+        """The question with typos corrected ('peple' -> 'people', 'progresion' -> 'progression'), to be tagged
+        again so that phrases with a typo inside are found whole; '' when there were none."""
+        fixed = [m.group(1) if (m := _TYPO.search(w.detail)) else w.text for w in self.words]
         return " ".join(fixed) if fixed != [w.text for w in self.words] else ""
 
     def of(self, role: str) -> list[WordRead]:
@@ -57,8 +59,9 @@ class Accounting:
 class Accountant:
     """Classifies the words left over by the tagger. Pure and thread-safe (the vocabulary loads once)."""
 
-    def __init__(self, frame: FrameWords) -> None:
+    def __init__(self, frame: FrameWords, misspelt: frozenset[str] = frozenset()) -> None:
         self.settings = frame
+        self.misspelt = frozenset(p for p in misspelt if " " not in p)  # one-word misspellings in the lexicon
         self.frame_words = frame.words()
         self.vocab = Vocabulary(frame.vocabulary, self.frame_words)
         f = frame.foreign
@@ -160,7 +163,11 @@ class Accountant:
         for i, t in enumerate(toks):
             m = covered.get(i)
             if m is not None:
-                words.append(WordRead(text=t, role="term", detail=m.entity + ("" if m.how == "exact" else f" ({m.how})")))
+                how = f" (typo of '{m.text}')" if m.how == "fuzzy" and m.end - m.start == 1 and " " not in m.text \
+                    else "" if m.how == "exact" else f" ({m.how})"
+                if t in self.misspelt and not how and (fix := self.vocab.correction(t)):
+                    how = f" (typo of '{fix}')"  # 'progresion': the word it stands for may complete a phrase
+                words.append(WordRead(text=t, role="term", detail=m.entity + how))
             elif i in skip:
                 words.append(WordRead(text=t, role="frame", detail="the asker's name"))
             else:

@@ -39,7 +39,7 @@ class Assistant:
 
             self.log = resolve(log)
         self.matcher = Matcher(self.store)
-        self.accountant = Accountant(self.store.frame)
+        self.accountant = Accountant(self.store.frame, self.store.misspelt)
         self.decider = Decider(self.store)
         self.planner = Planner(self.store)
         self.composer = Composer(self.store)

@@ -33,6 +33,7 @@ class Store:
     lexicon: dict[str, list[str]]  # normalised phrase -> entity ids
     generic: frozenset[str]  # phrases that do not tie a question to the trial
     case_sensitive: dict[str, list[str]]  # phrase as written -> entity ids
+    misspelt: frozenset[str] = frozenset()  # phrases listed as misspellings ('survivel')
     frame: FrameWords = field(default_factory=FrameWords)
     path: str = ":memory:"
     caveats_by_fact: dict[str, list[str]] = field(default_factory=dict)
@@ -69,16 +70,19 @@ def read(conn: sqlite3.Connection, path: str = ":memory:") -> Store:
     lexicon: dict[str, list[str]] = {}
     case: dict[str, list[str]] = {}
     generic: set[str] = set()
+    misspelt: set[str] = set()
     for phrase, eid, form in conn.execute("select phrase, entity_id, form from lexicon order by phrase, entity_id"):
         (case if form == "case_sensitive" else lexicon).setdefault(phrase, []).append(eid)
         if form == "generic":
             generic.add(phrase)
+        elif form == "misspellings":
+            misspelt.add(phrase)
     return Store(
         hash=meta["content_hash"],
         sources={r[0]: Source(id=r[0], kind=r[1], short=r[2], full=r[3], doi=r[4], trial=r[5], file=r[6])
                  for r in conn.execute("select id, kind, short, [full], doi, trial, file from sources")},
         facts=records("facts", Fact), caveats=records("caveats", Caveat), entities=records("entities", Entity),
-        intents=records("intents", IntentRule), lexicon=lexicon, generic=frozenset(generic),
+        intents=records("intents", IntentRule), lexicon=lexicon, generic=frozenset(generic), misspelt=frozenset(misspelt),
         case_sensitive=case, path=path,
         frame=FrameWords.model_validate_json(
             conn.execute("select value from settings where key = 'frame'").fetchone()[0]),
