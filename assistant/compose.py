@@ -4,7 +4,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from .kb import say_numbers
 from .models import Answer, Citation, Explain, Fact
 from .planner import Plan, main_value
 from .store import Store
@@ -85,10 +84,9 @@ class Composer:
                 if cid not in seen:
                     seen.append(cid)
         cavs = [self.store.caveats[c] for c in seen]
-        own = {v.value.replace("·", ".") for f in facts for v in f.values}
-        # in the text only when every figure it names is one of this answer's (others stay in `caveats`): a
-        # caveat about the under-70 group must not put the under-70 figures into an answer about the 70+ group
-        said = [c.say for c in cavs if c.severity == "warning" and set(say_numbers(c.say)) <= own]
+        # warning caveats are written without other groups' figures (knowledge/caveats.toml), so saying them in
+        # the text never puts a figure beside the answer that is not the one asked for
+        said = [c.say for c in cavs if c.severity == "warning"]
         return [c.say for c in cavs], said[:MAX_CAVEATS_IN_TEXT]
 
     def suggestions(self, facts: list[Fact], limit: int = 3) -> list[str]:
@@ -217,12 +215,14 @@ class Composer:
         )
 
 
-def merge(parts: list[Answer], asks: list[bool]) -> Answer:
+def merge(parts: list[Answer], asks: list[bool], short: list[bool] | None = None) -> Answer:
     """One answer for a message of several parts (answered in order, each with the context of the one before).
 
     A personal decision in any part makes the whole reply medical_advice (no statistic beside it). Greetings and
     prefaces that are not questions are dropped when another part remains. Every other part is answered or
-    said to be unanswerable, in order; the status is answered when any part is."""
+    said to be unanswerable, in order; the status is answered when any part is. A `short` part right after one
+    the article cannot answer ('Was intrathecal chemo given, and how many doses?') is about the same thing."""
+    short = short or [False] * len(parts)
     last = parts[-1].context
     advice = next((a for a in parts if a.status == "medical_advice"), None)
     if advice is not None:
@@ -233,7 +233,8 @@ def merge(parts: list[Answer], asks: list[bool]) -> Answer:
         return foreign.model_copy(update={"context": last})  # 'My husband takes ibrutinib. Side effects?'  
     asking = any(asks)
     kept = [(i, a) for i, a in enumerate(parts)
-            if a.status != "chitchat" and (asks[i] or not asking)] or list(enumerate(parts))
+            if a.status != "chitchat" and (asks[i] or not asking)
+            and not (i and short[i] and parts[i - 1].status in ("no_data", "out_of_scope"))] or list(enumerate(parts))
     if len(kept) == 1:
         return kept[0][1].model_copy(update={"context": last})
     answered = [a for _, a in kept if a.status == "answered"]

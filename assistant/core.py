@@ -23,6 +23,7 @@ from .normalise import MAX_CHARS, normalise, strip_control
 from .planner import Planner
 from .store import Store, open_store
 
+SHORT_PART = 4  # words: 'and how many doses?' leans on the part before it
 _SURROGATE = re.compile("[\ud800-\udfff]")  # lone halves (JSON '\ud800' escapes) cannot be written as UTF-8
 
 
@@ -86,7 +87,8 @@ class Assistant:
         for part in parts:  # each part with the context the one before it left
             answers.append(self._one(part, ctx))
             ctx = answers[-1].context
-        return merge(answers, [self.splitter.asks(p) for p in parts])
+        return merge(answers, [self.splitter.asks(p) for p in parts],
+                     [len(normalise(p).split(" ")) <= SHORT_PART for p in parts])
 
     def _one(self, asked: str, ctx: Context) -> Answer:
         """The pipeline for one question."""

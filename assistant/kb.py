@@ -235,6 +235,9 @@ def validate(kn: Knowledge) -> list[KnowledgeError]:
         for x in e.expands:
             if x not in kn.entities:
                 errors.append(KnowledgeError(rel, e.id, "expands", f"unknown entity '{x}'"))
+        for x in e.implies:
+            if x not in kn.entities or kn.entities[x].slot != "measure":
+                errors.append(KnowledgeError(rel, e.id, "implies", f"'{x}' is not a measure entity"))
         for x in e.strict:
             if x not in FACT_SLOTS:
                 errors.append(KnowledgeError(rel, e.id, "strict", f"'{x}' is not a fact slot"))

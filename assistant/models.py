@@ -112,6 +112,8 @@ class Fact(Strict):
     examples: list[str] = Field(default_factory=list)
     rank: int = Field(0, description="Higher is shown first when several facts tie")
     main: str = Field("", description="Key of the headline value, when the fact has several figures")
+    rankable: bool = Field(True, description="false: never ranked by its figure ('most common ...'), e.g. when "
+                                             "the article itself names another fact as the most common")
 
     def value(self, key: str) -> Value | None:
         return next((v for v in self.values if v.key == key), None)
@@ -155,6 +157,9 @@ class Entity(Strict):
     ages: list[int] = Field(default_factory=list, description="For age groups: [lowest, highest] age in years")
     related: list[str] = Field(default_factory=list, description="For 'unreported': related measure ids")
     opposite: str = Field("", description="For groups: the complementary group ('and without?')")
+    implies: list[str] = Field(default_factory=list, description="For cues: measures they imply ('live longer': OS)")
+    qualifies: bool = Field(False, description="For measures: also names a set of patients ('the ones with a second "
+                                               "cancer'), so 'how old were they?' can mean them")
     strict: list[str] = Field(default_factory=list,
                               description="For measures: slots a fact must match when this measure is asked")
 

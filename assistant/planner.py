@@ -26,6 +26,7 @@ QUESTION_WORDS = {"what", "which", "who", "when", "where", "why", "how", "whats"
 UNION = re.compile(r"\b(?:both|time ?points|timepoints|two timepoints)\b")  # 'OS at those time points': all of them
 COMPLEMENT = "cue.complement"
 ALL = "all"  # the whole-trial group
+SUMMARY_RANK = 2  # a fact of this rank or higher sums up the others of its topic
 RELATION = re.compile(r"\b(?:of|in|among|for) (?:the )?(?:patients|people|those|ones|pts|participants)"
                       r"(?: who| with| that| which)\b")  # 'median OS of the patients who developed MDS'
 COORDINATED = re.compile(r"\b(?:and|or|plus|vs|versus|also|both|as well as|with)\b")  # 'PFS and OS'; 'with' joins too
@@ -132,14 +133,27 @@ class Planner:
             for slot, ids, w in chosen:
                 q[slot] = ids
                 found.append(SlotValue(slot=slot, value=",".join(ids), source="context", score=w))
+        if follows:
+            refer = REFERENCE_WORDS.intersection(words) - {"then", "again", "too", "instead", "there"}
+            last = ctx.frames[0].slots.get("measure", []) if ctx.frames else []
+            last = [x for x in last if x in self.store.entities and self.store.entities[x].qualifies]
+            if refer and q.get("measure") and last and not set(last) & set(q["measure"]):
+                joined = resolve(self.store, dict(q, measure=q["measure"] + last), stats)
+                if any(self._coverage(q["measure"], f) and self._coverage(last, f) for f in joined.top):
+                    q["measure"] = q["measure"] + last  # 'how old were they?' after the second cancers
+                    found.append(SlotValue(slot="measure", value=",".join(last), source="context"))
         return q, found, new_topic
 
-    @staticmethod
-    def _topic(q: dict[str, list[str]], plan: Plan) -> dict[str, list[str]]:
+    def _topic(self, q: dict[str, list[str]], plan: Plan) -> dict[str, list[str]]:
         """What the turn was about, for the next one: the slots asked, plus a group, cycle or timepoint that every
-        answered fact shares ('when was the protocol amended?' is about the patients treated after it)."""
+        answered fact shares ('when was the protocol amended?' is about the patients treated after it), and a
+        measure naming a set of patients that they all share ('how long after treatment?' about second cancers)."""
         slots = {k: list(v) for k, v in q.items()}
         if plan.status == "answered" and plan.facts:
+            shared = set.intersection(*(set(f.measure) for f in plan.facts))
+            extra = sorted(x for x in shared if self.store.entities[x].qualifies and x not in slots.get("measure", []))
+            if extra and slots.get("measure"):
+                slots["measure"] = slots["measure"] + extra
             for s in ("group", "cycle", "timepoint"):
                 values = {tuple(f.slot(s)) for f in plan.facts}
                 if s not in slots and len(values) == 1:
@@ -289,6 +303,9 @@ class Planner:
             top = [f for f in top if cover[f.id] == most]
         if "group" not in q and any("all" in f.group for f in top):
             top = [f for f in top if "all" in f.group]  # no group asked: the whole trial, not a subgroup too
+        ranks = sorted((f.rank for f in top), reverse=True)
+        if len(top) > MAX_FACTS and ranks[0] >= SUMMARY_RANK and ranks[0] > ranks[1]:
+            top = top[:1]  # a summary fact ('what the amendment changed') answers for the many details
         if self._subgroup_only(q, stats, top):  # 'median PFS?': reported only by subgroup, so ask which
             plan = self._clarify(top, q, "group")
             if plan.status == "clarify":
@@ -362,7 +379,8 @@ class Planner:
         if "measure" not in q:
             q["measure"] = list(SURVIVAL[:2]) if "group" in q else ["ae_any"]
         facts = [f for _, f in resolve(self.store, q, stats).scored
-                 if len(f.group) == 1 and f.stat not in ("comparison", "p_value") and main_value(f) is not None]
+                 if len(f.group) == 1 and f.stat not in ("comparison", "p_value") and main_value(f) is not None
+                 and f.rankable]
         if ("group" not in q and set(expand(self.store, q["measure"])) <= set(SURVIVAL)
                 and any(f.group != [ALL] for f in facts)):
             facts = [f for f in facts if f.group != [ALL]]  # 'which group lived longest': among the groups
@@ -398,10 +416,17 @@ class Planner:
             q = dict(ctx.frames[0].slots)
         if not q.get("group") and not q.get("measure"):  # 'how did the two groups compare?': which groups?
             return self._clarify_generic("significance")
+        groups = q.get("group", [])
+        if len(groups) == 1 and self.store.entities[groups[0]].opposite:  # 'did TP53 affect outcomes': both arms
+            q = dict(q, group=[*groups, self.store.entities[groups[0]].opposite])
         res = resolve(self.store, q, stats)
         if not res:
             return self._no_data(q, stats)
         facts = [f for s, f in res.scored if s >= res.best - 0.12]
+        implied = [x for mm in m.mentions for x in self.store.entities[mm.entity].implies]  # 'survive longer'-> OS
+        survival = set(expand(self.store, [*q.get("measure", []), *implied])) & set(SURVIVAL)
+        if survival and not any(set(f.measure) & survival for f in facts):  # 'did MRD-negative patients live
+            return self._no_data(q, stats)  # longer?': survival by MRD status is not reported
         comparisons = [f for f in facts if f.value("p") or f.stat in ("comparison", "p_value")]
         facts = (comparisons + [f for f in facts if f not in comparisons])[:MAX_TABLE]
         return Plan(status="answered", facts=facts, table=len(facts) > MAX_FACTS, confidence=0.8)
@@ -561,6 +586,12 @@ class Planner:
                 opt = f"What was the {self.describe({**q, by: value})}" if value else ""
             if opt and opt not in options:
                 options.append(opt)
+        if by == "group" and len(options) < 2:  # one family ('before or after the amendment?'): its groups
+            options = []
+            for f in top:
+                opt = f"What was the {self.describe({**q, 'group': f.group[:1]})}" if f.group[:1] != [ALL] else ""
+                if opt and opt not in options:
+                    options.append(opt)
         options = options[:3]
         if len(options) < 2:
             return Plan(status="answered", kind="overview", facts=top[:MAX_TABLE], table=True, confidence=0.7)

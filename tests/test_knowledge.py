@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.kb import say_numbers
+
 from assistant import kb
 from assistant.build import build, dump
 from assistant.errors import KnowledgeCheckError
@@ -77,6 +79,19 @@ def test_every_adverse_event_listed_is_its_own_fact(knowledge):
     incidence = {v.value for f in knowledge.facts.values() if f.topic == "safety"
                  for v in f.values if len(f.measure) == 1 and f.measure[0].startswith("ae.")}
     assert {pct for _, pct in listed} <= incidence
+
+
+def test_warning_caveats_name_only_figures_of_every_fact_they_are_said_with(knowledge):
+    """A warning caveat is said in the answer text, so every figure in it is one of each linked fact's values:
+    it never puts another group's figure beside the one asked (group labels such as '65-69' aside)."""
+    labels = {"60", "64", "65", "69", "70", "53"}
+    for c in knowledge.caveats.values():
+        if c.severity != "warning":
+            continue
+        for fid in c.facts:
+            values = {v.value.replace("·", ".") for v in knowledge.facts[fid].values}
+            extra = [n for n in say_numbers(c.say) if n not in labels and n not in values]
+            assert not extra, (c.id, fid, extra)
 
 
 def test_caveats_cover_the_known_contradictions(knowledge):
