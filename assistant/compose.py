@@ -36,7 +36,7 @@ TABLE_TITLES = {
 def _quoted(words: list[str], last: str = " and ", quote: str = "'") -> str:
     """The user's words that were not understood, as quoted in a reply (no digits: every number in a reply is a
     fact's value)."""
-    kept = [w[:30] for w in dict.fromkeys(words) if not any(c.isdigit() for c in w)] or ["some of your words"]
+    kept = [w[:30] for w in dict.fromkeys(words) if not w.replace(".", "").isdigit()] or ["some of your words"]
     shown = [f"{quote}{w}{quote}" if w != "some of your words" else w for w in kept][:4]
     return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + last + shown[-1]
 
@@ -235,6 +235,9 @@ def merge(parts: list[Answer], asks: list[bool], short: list[bool] | None = None
     kept = [(i, a) for i, a in enumerate(parts)
             if a.status != "chitchat" and (asks[i] or not asking)
             and not (i and short[i] and parts[i - 1].status in ("no_data", "out_of_scope"))] or list(enumerate(parts))
+    if not any(a.status == "answered" for _, a in kept):  # 'I can't find the follow-up range.' holds the question
+        told = [(i, a) for i, a in enumerate(parts) if not asks[i] and a.status == "answered"]
+        kept = told or kept
     if len(kept) == 1:
         return kept[0][1].model_copy(update={"context": last})
     answered = [a for _, a in kept if a.status == "answered"]

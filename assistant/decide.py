@@ -59,7 +59,8 @@ class Decider:
                 return True
             if x.slot in ("drug", "group", "cycle") and x.how != "generic":
                 return True
-            if x.slot == "measure" and (clean or self.store.entities[x.entity].anchor == "strong"):
+            e = self.store.entities[x.entity]
+            if x.slot == "measure" and (clean or e.anchor == "strong" or (x.how == "exact" and e.anchor != "none")):
                 return True
         return clean and any(x.slot == "unreported" and x.how != "generic" for x in m.mentions)
 
@@ -137,6 +138,11 @@ class Decider:
                 return True
         return False
 
+    def _opener(self, m: Match) -> bool:
+        """The question opens like a follow-up ('and ...', 'what about ...')."""
+        words = m.normalised.split(" ")
+        return words[0] in self.settings.follow_openers or " ".join(words[:2]) in self.settings.follow_openers
+
     @staticmethod
     def _spans(acct: Accounting, positions: set[int]) -> list[str]:
         """Adjacent foreign words as one name ('lung cancer', 'GRAALL 2005'), as the user wrote them."""
@@ -153,8 +159,10 @@ class Decider:
 
     @staticmethod
     def _other_trial(words: list[str], foreign: set[int]) -> bool:
-        """A foreign word naming a trial ('the PhALLCON trial', 'UKALL14 study')."""
-        return any(words[j] in TRIAL_WORDS for i in foreign for j in (i + 1, i + 2) if j < len(words))
+        """A foreign word naming another trial or study: just before a trial word ('the PhALLCON trial', 'UKALL14
+        study', 'the ponatinib plus blinatumomab trial') or after 'by' ('the study by Kantarjian')."""
+        near = any(0 <= j < len(words) and words[j] in TRIAL_WORDS for i in foreign for j in (i + 1, i + 2, i + 3))
+        return near or any(i and words[i - 1] == "by" for i in foreign)
 
     # ------------------------------------------------------------ the decision
 
@@ -165,7 +173,7 @@ class Decider:
         return d
 
     def _decide(self, m: Match, acct: Accounting, follow_up: bool, leaning: bool) -> Decision:
-        trial_terms = [x for x in m.mentions if x.slot in TRIAL_SLOTS or x.slot == "domain"]
+        trial_terms = [x for x in m.mentions if x.slot in (*TRIAL_SLOTS, "domain", "stat")]
         medical = self._medical(m, acct) or (follow_up and leaning)
         advice = next((r for r in m.advice if not r.requires or medical), None)
         if advice is not None:
@@ -188,7 +196,8 @@ class Decider:
             names = list(dict.fromkeys(self._spans(acct, positions)))
             drug = any(w.detail.startswith("a drug") for w in acct.foreign) or "nr.other_drugs" in others
             why = next((w.detail for w in acct.foreign), "")
-            if named and not self._other_trial(words, positions):
+            code = any(w.detail == "a code or trial name" for w in acct.foreign)  # 'E1910', 'UKALL14'
+            if named and not self._other_trial(words, positions) and not (code and not self.names_trial(m)):
                 return Decision("no_data", "foreign", f"names {', '.join(names)}, which the article never mentions, "
                                 "in a question about this trial", names=names, drug=drug)
             return Decision("out_of_scope", "foreign", f"about {', '.join(names)}"
@@ -207,6 +216,8 @@ class Decider:
                             "and nothing ties the question to this trial", names=names)
         if not scoped:
             return Decision("out_of_scope", "out_of_scope", "nothing ties the question to this trial")
+        if not follow_up and leaning and self._opener(m) and not m.ids("measure") and not m.ids("drug"):
+            return Decision("clarify", "bare", "a follow-up ('what about ...?') with no conversation before it")
         if m.rule is None:
             return Decision("clarify", "bare", "a statistic without what it is of")
         if m.rule.kind == "unreported" and not (follow_up and leaning) and not self._anchored(m):

@@ -237,6 +237,7 @@ class DecisionSettings(Strict):
 
     trial_names: list[str] = Field(default_factory=list, description="entity ids that name this trial")
     bare_words: list[str] = Field(default_factory=list)
+    follow_openers: list[str] = Field(default_factory=list)
     medical_domains: list[str] = Field(default_factory=list)
     focus_words: list[str] = Field(default_factory=list)
     focus_skip: list[str] = Field(default_factory=list)

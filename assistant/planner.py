@@ -341,6 +341,15 @@ class Planner:
         - the size of a group asked ('how many had CTG-HR') and no fact with a count;
         - two trial measures named with no 'and' between them that no fact joins ('median OS of the patients
           who developed MDS': a figure for one of them would answer another question)."""
+        for x in q.get("measure", []):  # 'vincristine dose in the maintenance': no fact gives that dose
+            e = self.store.entities.get(x)
+            if e is not None and e.strict and not all(  # each drug named is the main drug of a fact giving it
+                    any(x in f.measure and f.slot(s)[:1] == [d] for f in top) for s in e.strict for d in q.get(s, [])):
+                return self.describe({**q, "measure": [x]})
+        groups = q.get("group", [])
+        families = {self._family(g) for g in groups}
+        if len(families) > 1 and not any(set(groups) <= set(f.group) for f in top) and not self._paired(groups):
+            return self.describe(q)  # 'median OS for TP53-mutated patients aged 70 or older': no fact joins them
         if ("stat.count" in stats and not {"measure", "drug", "cycle"} & set(q) and q.get("group")
                 and not any(v.kind in ("count", "n") for f in top for v in f.values)):
             return "the number of patients " + self.describe({"group": q["group"]})[4:]
@@ -355,6 +364,10 @@ class Planner:
     def _coverage(self, measures: list[str], fact: Fact) -> int:
         """How many of the measures the question names this fact answers."""
         return sum(1 for x in measures if ({x} | set(expand(self.store, [x]))) & set(fact.measure))
+
+    def _paired(self, groups: list[str]) -> bool:
+        """Groups that are each other's opposite ('under 70' and '70 or older'): one comparison, not a join."""
+        return len(groups) == 2 and self.store.entities[groups[0]].opposite == groups[1]
 
     def _subgroup_only(self, q: dict[str, list[str]], stats: list[str], top: list[Fact]) -> bool:
         """A survival median asked for everyone, which the article gives only by subgroup."""
