@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from .models import Answer, Citation, Explain, Fact
+from .models import Answer, Citation, Explain, Fact, numbers_in
 from .planner import Plan, main_value
 from .store import Store
 
@@ -36,7 +36,7 @@ TABLE_TITLES = {
 def _quoted(words: list[str], last: str = " and ", quote: str = "'") -> str:
     """The user's words that were not understood, as quoted in a reply (no digits: every number in a reply is a
     fact's value)."""
-    kept = [w[:30] for w in dict.fromkeys(words) if not w.replace(".", "").isdigit()] or ["some of your words"]
+    kept = [w[:30] for w in dict.fromkeys(words) if not numbers_in(w[:30])] or ["some of your words"]
     shown = [f"{quote}{w}{quote}" if w != "some of your words" else w for w in kept][:4]
     return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + last + shown[-1]
 
