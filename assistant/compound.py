@@ -14,6 +14,8 @@ from .models import CompoundSettings
 
 _SENTENCE = re.compile(r"(?<=[?!;])\s+|(?<=[a-z0-9)%][.])\s+(?=[A-Z])")
 MAX_PARTS = 4
+_EMBEDDED = re.compile(r"\b(?:know|asks?|asking|wondering|wonder|tell me|find out|check|confirm) "
+                       r"(?:if |whether |how |what |which |when |who )", re.IGNORECASE)
 
 
 class Splitter:
@@ -42,5 +44,7 @@ class Splitter:
         """Does the part ask something? A part that opens like a statement about the asker ('I'm a pharmacist.',
         'My mum read about it.') and does not end with '?' is a preface, dropped when a question remains."""
         if part.rstrip().endswith("?") or (self.opener is not None and self.opener.match(part) is not None):
+            return True
+        if _EMBEDDED.search(part):  # 'caller wants to know how many patients were in the trial'
             return True
         return self.preface is None or self.preface.match(part) is None

@@ -157,9 +157,13 @@ class Entity(Strict):
     ages: list[int] = Field(default_factory=list, description="For age groups: [lowest, highest] age in years")
     related: list[str] = Field(default_factory=list, description="For 'unreported': related measure ids")
     opposite: str = Field("", description="For groups: the complementary group ('and without?')")
+    of_measure: bool = Field(False, description="For unreported: a fact of a measure the question names may hold it "
+                                                "('age range of those with second neoplasms')")
     implies: list[str] = Field(default_factory=list, description="For cues: measures they imply ('live longer': OS)")
     qualifies: bool = Field(False, description="For measures: also names a set of patients ('the ones with a second "
                                                "cancer'), so 'how old were they?' can mean them")
+    per_drug: bool = Field(False, description="For measures: each drug named needs a fact of its own ('the "
+                                              "vincristine dose in POMP' is not the POMP dose)")
     strict: list[str] = Field(default_factory=list,
                               description="For measures: slots a fact must match when this measure is asked")
 

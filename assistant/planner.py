@@ -23,9 +23,10 @@ REFERENCE_WORDS = {"that", "those", "these", "same", "them", "it", "there", "the
                    "cohort", "ones", "again", "too", "instead"}
 QUESTION_WORDS = {"what", "which", "who", "when", "where", "why", "how", "whats", "is", "are", "was", "were", "did",
                   "does", "do"}
-UNION = re.compile(r"\b(?:both|time ?points|timepoints|two timepoints)\b")  # 'OS at those time points': all of them
+UNION = re.compile(r"\b(?:both|time ?points|timepoints|two timepoints|how did (?:that|it|this|those) change)\b")  # 'OS at those time points': all of them
 COMPLEMENT = "cue.complement"
 ALL = "all"  # the whole-trial group
+BESIDES = "cue.besides"
 SUMMARY_RANK = 2  # a fact of this rank or higher sums up the others of its topic
 RELATION = re.compile(r"\b(?:of|in|among|for) (?:the )?(?:patients|people|those|ones|pts|participants)"
                       r"(?: who| with| that| which)\b")  # 'median OS of the patients who developed MDS'
@@ -33,7 +34,7 @@ COORDINATED = re.compile(r"\b(?:and|or|plus|vs|versus|also|both|as well as|with)
 TYPES = "types"  # the facet of facts that are one type of a whole (MDS among the second neoplasms)  # 'and without?': the opposite group
 MIN_SCORE = 0.4  # below this the best rule is too weak to answer
 MIN_GAP = 0.1  # two rules of different kinds closer than this, giving different facts: ask which
-STRICT_FACETS = {"timing"}
+STRICT_FACETS = {"timing", "cycle_count"}
 OTHER_DRUGS = "nr.other_drugs"  # the unreported entity whose `holds` answers for drugs the article never names  # facets that must be answered by the fact itself
 GENERIC_OPTIONS = {
     "stat.median": ("What was the median progression-free survival by age group",
@@ -135,13 +136,16 @@ class Planner:
                 found.append(SlotValue(slot=slot, value=",".join(ids), source="context", score=w))
         if follows:
             refer = REFERENCE_WORDS.intersection(words) - {"then", "again", "too", "instead", "there"}
-            last = ctx.frames[0].slots.get("measure", []) if ctx.frames else []
-            last = [x for x in last if x in self.store.entities and self.store.entities[x].qualifies]
-            if refer and q.get("measure") and last and not set(last) & set(q["measure"]):
-                joined = resolve(self.store, dict(q, measure=q["measure"] + last), stats)
-                if any(self._coverage(q["measure"], f) and self._coverage(last, f) for f in joined.top):
-                    q["measure"] = q["measure"] + last  # 'how old were they?' after the second cancers
-                    found.append(SlotValue(slot="measure", value=",".join(last), source="context"))
+            sets = [x for f in ctx.frames for x in f.slots.get("measure", [])
+                    if x in self.store.entities and self.store.entities[x].qualifies]
+            for x in dict.fromkeys(sets) if refer and q.get("measure") else ():
+                if x in q["measure"]:
+                    break
+                joined = resolve(self.store, dict(q, measure=q["measure"] + [x]), stats)
+                if any(self._coverage(q["measure"], f) and self._coverage([x], f) for f in joined.top):
+                    q["measure"] = q["measure"] + [x]  # 'how old were they?' after the second cancers
+                    found.append(SlotValue(slot="measure", value=x, source="context"))
+                    break
         return q, found, new_topic
 
     def _topic(self, q: dict[str, list[str]], plan: Plan) -> dict[str, list[str]]:
@@ -195,6 +199,13 @@ class Planner:
         Offers for `must` slots are never dropped: without facts for them the answer is no_data."""
         must = must or set()
         kept = list(offers)
+        if len(q.get("measure", [])) > 1:  # an offer that hides the fact answering more of the question is dropped
+            def best(slots: dict[str, list[str]]) -> int:
+                res = resolve(self.store, slots, stats)
+                return max((self._coverage(q["measure"], f) for f in res.top), default=0)
+            for o in [o for o in kept if o[0] not in must]:
+                if best(q) > best(dict(q, **{o[0]: o[1]})):
+                    kept.remove(o)
         while kept:
             trial = dict(q, **{s: ids for s, ids, _ in kept})
             res = resolve(self.store, trial, stats)
@@ -293,6 +304,9 @@ class Planner:
             return self._unreported(m, ctx, q, stats, entity="nr.timepoint")
         if not q:
             return self._clarify_generic("that", stats)
+        excluded = self._besides(m)
+        if excluded and q.get("measure"):  # 'besides MDS, what other second neoplasm?': not the ones named
+            q = dict(q, measure=[x for x in q["measure"] if x not in excluded] or q["measure"])
         res = resolve(self.store, q, stats)
         if not res:
             return self._no_data(q, stats)
@@ -303,6 +317,8 @@ class Planner:
             top = [f for f in top if cover[f.id] == most]
         if "group" not in q and any("all" in f.group for f in top):
             top = [f for f in top if "all" in f.group]  # no group asked: the whole trial, not a subgroup too
+        if excluded:
+            top = [f for f in top if not excluded & set(f.measure)] or top
         ranks = sorted((f.rank for f in top), reverse=True)
         if len(top) > MAX_FACTS and ranks[0] >= SUMMARY_RANK and ranks[0] > ranks[1]:
             top = top[:1]  # a summary fact ('what the amendment changed') answers for the many details
@@ -343,7 +359,7 @@ class Planner:
           who developed MDS': a figure for one of them would answer another question)."""
         for x in q.get("measure", []):  # 'vincristine dose in the maintenance': no fact gives that dose
             e = self.store.entities.get(x)
-            if e is not None and e.strict and not all(  # each drug named is the main drug of a fact giving it
+            if e is not None and e.per_drug and not all(  # each drug named is the main drug of a fact giving it
                     any(x in f.measure and f.slot(s)[:1] == [d] for f in top) for s in e.strict for d in q.get(s, [])):
                 return self.describe({**q, "measure": [x]})
         groups = q.get("group", [])
@@ -364,6 +380,16 @@ class Planner:
     def _coverage(self, measures: list[str], fact: Fact) -> int:
         """How many of the measures the question names this fact answers."""
         return sum(1 for x in measures if ({x} | set(expand(self.store, [x]))) & set(fact.measure))
+
+    @staticmethod
+    def _besides(m: Match) -> set[str]:
+        """Measures named between 'besides' / 'other than' and the question proper: the ones to leave out."""
+        cue = next((x for x in m.mentions if x.entity == BESIDES and x.start >= 0), None)
+        if cue is None:
+            return set()
+        words = m.normalised.split(" ")
+        stop = next((i for i in range(cue.end, len(words)) if words[i] in QUESTION_WORDS), len(words))
+        return {x.entity for x in m.mentions if x.slot == "measure" and cue.end <= x.start < stop}
 
     def _paired(self, groups: list[str]) -> bool:
         """Groups that are each other's opposite ('under 70' and '70 or older'): one comparison, not a join."""
@@ -509,7 +535,7 @@ class Planner:
         related: list[Fact] = []
         asked = {s: m.ids(s) for s in FACT_SLOTS if m.ids(s)}
         exact = [x.entity for x in m.mentions if x.slot == "measure" and x.how == "exact"]
-        if entity is None and exact and e.related and not set(exact) & set(e.related):
+        if entity is None and e.of_measure and exact and e.related and not set(exact) & set(e.related):
             # 'age range of those with second neoplasms': a fact of the named measure holds what was asked
             res = resolve(self.store, {**asked, "measure": exact + list(e.related)}, stats)
             others = set(e.related) - set(exact)
