@@ -170,7 +170,7 @@ class Composer:
             # no figures for what was not asked: related facts are offered as follow-up questions instead
             text = plan.reply or f"The article does not report {plan.missing}."
             if facts:
-                text += " Related questions it can answer are in the suggestions."
+                text += " It does report related figures: ask one of the suggested questions."
         elif plan.status == "clarify" and plan.unplaced:
             about = f" I understood a question about {plan.missing}." if plan.missing else ""
             text = (f"I'm not sure what you mean by {_quoted(plan.unplaced)}, so I won't guess.{about} "

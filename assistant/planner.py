@@ -85,6 +85,11 @@ class Planner:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.families: dict[str, str] = {}  # group id -> the label of the smallest umbrella holding it
+        for e in sorted(store.entities.values(), key=lambda e: (len(e.expands), e.id)):
+            if e.slot == "group":
+                for g in e.expands:
+                    self.families.setdefault(g, e.label or e.id)
 
     # ------------------------------------------------------------ slots
 
@@ -608,10 +613,7 @@ class Planner:
 
     def _family(self, group_id: str) -> str:
         """The umbrella a group belongs to ('age groups' for age_70plus); '' for the whole trial."""
-        for e in sorted(self.store.entities.values(), key=lambda e: (len(e.expands), e.id)):
-            if e.slot == "group" and group_id in e.expands:
-                return e.label or e.id
-        return ""
+        return self.families.get(group_id, "")
 
     def _clarify(self, top: list[Fact], q: dict[str, list[str]], by: str) -> Plan:
         options: list[str] = []

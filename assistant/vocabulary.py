@@ -11,9 +11,6 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
-from rapidfuzz.distance import OSA
-from rapidfuzz import process
-
 from .errors import KnowledgeError, KnowledgeCheckError
 from .models import VocabularySettings
 
@@ -83,6 +80,9 @@ class Vocabulary:
             pool = [w for n in range(len(word) - edits, len(word) + edits + 1) for w in self._typo_targets.get(n, ())]
         if not pool:
             return ""
+        from rapidfuzz import process  # only when a word needs correcting: keeps the cold start short
+        from rapidfuzz.distance import OSA
+
         found = process.extract(word, pool, scorer=OSA.distance, score_cutoff=edits, limit=8)
         if not found:
             return ""
