@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from .account import Accounting
 from .matcher import TRIAL_SLOTS, Match
+from .resolver import expand
 from .models import IntentRule
 from .store import Store
 
@@ -139,9 +140,15 @@ class Decider:
         return False
 
     def _opener(self, m: Match) -> bool:
-        """The question opens like a follow-up ('and ...', 'what about ...')."""
+        """The question opens like a follow-up ('and ...', 'what about ...', 'ok thank you and for ...')."""
         words = m.normalised.split(" ")
-        return words[0] in self.settings.follow_openers or " ".join(words[:2]) in self.settings.follow_openers
+        fillers = set(self.settings.opener_fillers)
+        for i in range(len(words)):
+            if words[i] in self.settings.follow_openers or " ".join(words[i:i + 2]) in self.settings.follow_openers:
+                return True
+            if words[i] not in fillers:
+                return False
+        return False
 
     @staticmethod
     def _spans(acct: Accounting, positions: set[int]) -> list[str]:
@@ -196,7 +203,8 @@ class Decider:
             names = list(dict.fromkeys(self._spans(acct, positions)))
             drug = any(w.detail.startswith("a drug") for w in acct.foreign) or "nr.other_drugs" in others
             why = next((w.detail for w in acct.foreign), "")
-            code = any(w.detail == "a code or trial name" for w in acct.foreign)  # 'E1910', 'UKALL14'
+            code = any(w.detail == "a code or trial name" for w in acct.foreign) or bool(  # 'E1910', 'UKALL14'
+                others & set(self.settings.other_trials))
             if named and not self._other_trial(words, positions) and not (code and not self.names_trial(m)):
                 return Decision("no_data", "foreign", f"names {', '.join(names)}, which the article never mentions, "
                                 "in a question about this trial", names=names, drug=drug)
@@ -216,8 +224,13 @@ class Decider:
                             "and nothing ties the question to this trial", names=names)
         if not scoped:
             return Decision("out_of_scope", "out_of_scope", "nothing ties the question to this trial")
-        if not follow_up and leaning and self._opener(m) and not m.ids("measure") and not m.ids("drug"):
-            return Decision("clarify", "bare", "a follow-up ('what about ...?') with no conversation before it")
+        if not follow_up and self._opener(m) and not m.ids("drug") and not self.names_trial(m):
+            if not m.ids("measure"):
+                return Decision("clarify", "bare", "a follow-up ('what about ...?') with no conversation before it")
+            symptoms = set(expand(self.store, self.settings.fresh_followup_out))
+            if set(m.ids("measure")) <= symptoms | set(self.settings.fresh_followup_out):
+                return Decision("out_of_scope", "out_of_scope", "a follow-up about a symptom with no conversation "
+                                "before it: not a question about this trial")
         if m.rule is None:
             return Decision("clarify", "bare", "a statistic without what it is of")
         if m.rule.kind == "unreported" and not (follow_up and leaning) and not self._anchored(m):

@@ -245,7 +245,7 @@ def validate(kn: Knowledge) -> list[KnowledgeError]:
             errors.append(KnowledgeError(rel, e.id, "opposite", f"'{e.opposite}' is not a {e.slot} entity"))
         if e.slot == "unreported" and not e.holds:
             errors.append(KnowledgeError(rel, e.id, "holds", "unreported entity needs 'holds'"))
-    for key in ("trial_names", "medical_domains"):
+    for key in ("trial_names", "medical_domains", "fresh_followup_out", "other_trials"):
         for i, eid in enumerate(getattr(kn.frame.decision, key)):
             if eid not in kn.entities:
                 errors.append(KnowledgeError("frame.toml", "decision", f"{key}.{i}", f"unknown entity '{eid}'"))

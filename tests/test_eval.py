@@ -18,10 +18,10 @@ OOS_FILES = [SHARED / "data" / "clinc150-dev.jsonl", SHARED / "data" / "medquad-
 # Shares of the out-of-scope sets that must be rejected (measured 0.998 and 1.000 when last raised; the issue asks >= 0.99).
 OOS_FLOORS = {"clinc150-dev.jsonl": 0.99, "medquad-dev.jsonl": 0.99}
 # Every real off-trial set in ../shared/data: rejected >= 99.5% (issue 9). Answered <= 0.1% is met everywhere but
-# K-QA and MEDIQA 2021 (measured 5/1163 = 0.43% and 1/381 = 0.26%: follow-up fragments of patient-doctor chats such
-# as "What about the abdominal pain?"), held at their measured level so they can only improve.
+# K-QA (measured 2/1163 = 0.17%: "What is the prednisone for?" and "what is GI side affects?", fragments of
+# patient-doctor chats that read as questions about this trial), held at its measured level so it can only improve.
 ALL_OOS = sorted((SHARED / "data").glob("*-dev.jsonl")) if (SHARED / "data").is_dir() else []
-ANSWERED_CEILING = {"k_qa-dev.jsonl": 0.005, "mediqa2021-dev.jsonl": 0.003}
+ANSWERED_CEILING = {"k_qa-dev.jsonl": 0.002}
 # The labelled sets CI evaluates with --max-harmful 0: every set whose first run is recorded and that was tuned
 # against afterwards (tests/data/README.md). questions_fresh6.jsonl is the last held-out set: see its own test.
 DEV_SETS = ["questions.jsonl", "questions_check.jsonl", "questions_check2.jsonl", "questions_check3.jsonl",
