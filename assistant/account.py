@@ -47,10 +47,6 @@ class Accounting:
     def unplaced(self) -> list[WordRead]:
         return self.of("unplaced")
 
-    @property
-    def understood(self) -> bool:
-        return not any(w.role in ("foreign", "unplaced") for w in self.words)
-
     def content(self) -> list[WordRead]:
         """Words that carry content: terms, unplaced and foreign (frame words and numbers do not)."""
         return [w for w in self.words if w.role in ("term", "unplaced", "foreign")]

@@ -96,9 +96,6 @@ class Decider:
         stat = any(x.slot == "stat" for x in m.mentions)
         return len(domain) >= 2 or (len(domain) == 1 and len(everyday - domain) >= 1) or bool(symptoms and (stat or people or domain))
 
-    def strong(self, m: Match) -> bool:
-        return any(self.store.entities[x.entity].anchor == "strong" and x.how != "generic" for x in m.mentions)
-
     def _anchored(self, m: Match) -> bool:
         """Only a strong anchor makes a question about something the trial did not study about this trial."""
         for x in m.mentions:
