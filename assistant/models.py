@@ -243,6 +243,7 @@ class DecisionSettings(Strict):
     bare_words: list[str] = Field(default_factory=list)
     follow_openers: list[str] = Field(default_factory=list)
     other_trials: list[str] = Field(default_factory=list)
+    dangling_groups: list[str] = Field(default_factory=list)
     opener_fillers: list[str] = Field(default_factory=list)
     fresh_followup_out: list[str] = Field(default_factory=list)
     medical_domains: list[str] = Field(default_factory=list)

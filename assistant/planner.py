@@ -18,7 +18,7 @@ SURVIVAL = ("pfs", "os", "crd")
 NOT_MAIN = {"ci_low", "ci_high", "p", "range_low", "range_high", "timepoint", "label", "day", "cycle", "year",
             "reference", "age_low", "age_high"}
 MAX_FACTS = 3
-FOLLOW_STARTS = {"and", "also", "plus", "or", "but", "then", "what about", "how about", "same", "now"}
+FOLLOW_STARTS = {"and", "also", "plus", "or", "but", "then", "what about", "how about", "same", "now", "for how long"}
 REFERENCE_WORDS = {"that", "those", "these", "same", "them", "it", "there", "then", "they", "their", "its", "group",
                    "cohort", "ones", "again", "too", "instead"}
 QUESTION_WORDS = {"what", "which", "who", "when", "where", "why", "how", "whats", "is", "are", "was", "were", "did",
@@ -191,6 +191,7 @@ class Planner:
         words = normalised.split(" ")
         short = len(words) <= 3 and words[0] not in QUESTION_WORDS  # 'at 5 years?', not 'what is inotuzumab'
         return (short or words[0] in FOLLOW_STARTS or " ".join(words[:2]) in FOLLOW_STARTS
+                or " ".join(words[:3]) in FOLLOW_STARTS
                 or bool(REFERENCE_WORDS.intersection(words)))
 
     def _narrowest(self, ids: list[str]) -> list[str]:
@@ -479,6 +480,12 @@ class Planner:
         pool: list[Fact] = []
         own_slots = any(x.slot in FACT_SLOTS for x in m.mentions)
         if ctx.frames and not own_slots:  # 'was the difference significant?' after a comparison: that one's P
+            talked = {g for f in ctx.frames for g in f.slots.get("group", []) if g != ALL}
+            measures = {x for f in ctx.frames for x in f.slots.get("measure", [])}
+            across = [f for f in self.store.facts.values() if f.value("p") and len(talked) > 1
+                      and talked <= set(f.group) and set(expand(self.store, list(measures))) & set(f.measure)]
+            if across:  # 'p value?' after the 60-64 and the 70+ medians: the comparison holding both groups
+                return Plan(status="answered", kind="significance", facts=across[:1], confidence=0.85)
             own = [f for f in (self.store.facts.get(i) for i in ctxmod.last_facts(ctx)) if f and f.value("p")]
             if own:
                 return Plan(status="answered", kind="significance", facts=own[:MAX_FACTS], confidence=0.85)
