@@ -23,10 +23,10 @@ OOS_FLOORS = {"clinc150-dev.jsonl": 0.99, "medquad-dev.jsonl": 0.99}
 ALL_OOS = sorted((SHARED / "data").glob("*-dev.jsonl")) if (SHARED / "data").is_dir() else []
 ANSWERED_CEILING = {"k_qa-dev.jsonl": 0.002}
 # The labelled sets CI evaluates with --max-harmful 0: every set whose first run is recorded and that was tuned
-# against afterwards (tests/data/README.md). questions_fresh6.jsonl is the last held-out set: see its own test.
+# against afterwards (tests/data/README.md). questions_fresh7.jsonl is the last held-out set: see its own test.
 DEV_SETS = ["questions.jsonl", "questions_check.jsonl", "questions_check2.jsonl", "questions_check3.jsonl",
             "questions_fresh1.jsonl", "questions_fresh2.jsonl", "questions_fresh3.jsonl", "questions_fresh4.jsonl",
-            "questions_fresh5.jsonl"]
+            "questions_fresh5.jsonl", "questions_fresh6.jsonl"]
 # First runs of the sets written from the article alone by helpers who never saw the code (tests/data/README.md):
 # accuracy and harmful replies on first contact, then after tuning against the set.
 FIRST_RUNS = {"questions_fresh1.jsonl": (0.822, 31), "questions_fresh2.jsonl": (0.904, 14),
