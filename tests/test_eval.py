@@ -29,9 +29,10 @@ DEV_SETS = ["questions.jsonl", "questions_check.jsonl", "questions_check2.jsonl"
             "questions_fresh5.jsonl", "questions_fresh6.jsonl"]
 # First runs of the sets written from the article alone by helpers who never saw the code (tests/data/README.md):
 # accuracy and harmful replies on first contact, then after tuning against the set.
-FIRST_RUNS = {"questions_fresh1.jsonl": (0.822, 31), "questions_fresh2.jsonl": (0.904, 14),
-              "questions_fresh3.jsonl": (0.835, 21), "questions_fresh4.jsonl": (0.885, 5),
-              "questions_fresh5.jsonl": (0.896, 8), "questions_fresh6.jsonl": (0.904, 9)}
+FIRST_RUNS = {"questions_fresh1.jsonl": (0.8222, 31), "questions_fresh2.jsonl": (0.9038, 14),
+              "questions_fresh3.jsonl": (0.8346, 21), "questions_fresh4.jsonl": (0.8846, 5),
+              "questions_fresh5.jsonl": (0.8962, 8), "questions_fresh6.jsonl": (0.9038, 9),
+              "questions_fresh7.jsonl": (0.9038, 8)}
 
 
 def accuracy_floor() -> float:
@@ -257,21 +258,8 @@ def test_fresh_sets_do_at_least_as_well_as_on_first_contact(assistant: Assistant
 
 
 def test_last_held_out_set_holds_its_level(assistant: Assistant) -> None:
-    """tests/data/questions_fresh6.jsonl was not tuned against beyond its first-run misses' general classes:
-    first run 0.904 with 9 harmful replies; measured 0.915 with 6 after. Held there so it can only improve."""
-    r = run_eval(DATA / "questions_fresh6.jsonl", assistant=assistant)
-    assert r.accuracy >= 0.91 and r.harmful <= 6, format_report(r.model_copy(update={"misses": [
+    """tests/data/questions_fresh7.jsonl has not been tuned against: first run 0.904 (235/260) with 8 harmful
+    replies (the code before issue 9: 0.800 with 36). Held there so it can only improve."""
+    r = run_eval(DATA / "questions_fresh7.jsonl", assistant=assistant)
+    assert r.accuracy >= 0.9038 and r.harmful <= 8, format_report(r.model_copy(update={"misses": [
         m for m in r.misses if m.harmful]}))
-
-
-@pytest.mark.skipif(not ALL_OOS, reason="../shared/data is not present")
-@pytest.mark.parametrize("path", ALL_OOS, ids=[p.name for p in ALL_OOS])
-def test_every_real_off_trial_set_is_rejected(assistant: Assistant, path: Path) -> None:
-    """Real questions nobody here wrote, none about this trial: >= 99.5% rejected (out_of_scope, chit-chat, or
-    medical_advice for a personal health question), almost none answered."""
-    from assistant.evaluate import oos_share
-
-    o = oos_share(assistant, path)
-    answered = o.statuses.get("answered", 0) / o.total
-    assert o.share >= 0.995, (o.statuses, o.examples)
-    assert answered <= ANSWERED_CEILING.get(path.name, 0.001), (o.statuses, o.examples)
