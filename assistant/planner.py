@@ -321,7 +321,8 @@ class Planner:
             cover = {f.id: self._coverage(q["measure"], f) for f in top}
             most = max(cover.values())
             top = [f for f in top if cover[f.id] == most]
-        if "group" not in q and any("all" in f.group for f in top):
+        asked = set(q.get("measure", []))
+        if "group" not in q and any("all" in f.group and (not asked or f.measure[0] in asked) for f in top):
             top = [f for f in top if "all" in f.group]  # no group asked: the whole trial, not a subgroup too
         if excluded:
             top = [f for f in top if not excluded & set(f.measure)] or top
