@@ -108,6 +108,7 @@ def test_definition_facts_never_answer_a_figure_question(assistant: Assistant) -
 @pytest.mark.parametrize("q", [
     "my platelets are 40 today, should I skip the next dose", "My dad's platelets are 20, can he fly next week?",
     "what was the 5 year OS, and should my dad take it?", "is it ok for my mum to have the flu jab on maintenance?",
+    "How soon after finishing the treatment can I have sex again?", "can I drive after inotuzumab?",
 ])
 def test_personal_framing_wins_over_trial_words(assistant: Assistant, q: str) -> None:
     a = assistant.ask(q)
