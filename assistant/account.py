@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from .models import FrameWords, WordRead
-from .normalise import normalise, tokens
+from .normalise import Normaliser, tokens
 from .tagger import Mention
 from .vocabulary import Vocabulary
 
@@ -55,8 +55,10 @@ class Accounting:
 class Accountant:
     """Classifies the words left over by the tagger. Pure and thread-safe (the vocabulary loads once)."""
 
-    def __init__(self, frame: FrameWords, misspelt: frozenset[str] = frozenset()) -> None:
+    def __init__(self, frame: FrameWords, misspelt: frozenset[str] = frozenset(),
+                 normalise: Normaliser | None = None) -> None:
         self.settings = frame
+        self.normalise = normalise or Normaliser(frame.normalise)
         self.misspelt = frozenset(p for p in misspelt if " " not in p)  # one-word misspellings in the lexicon
         self.frame_words = frame.words()
         self.vocab = Vocabulary(frame.vocabulary, self.frame_words)
@@ -64,12 +66,11 @@ class Accountant:
         self.endings = tuple(sorted(set(f.drug_endings), key=len, reverse=True))
         self.code = re.compile(f.code_pattern) if f.code_pattern else None
         self.acronym = re.compile(f.acronym_pattern) if f.acronym_pattern else None
-        self.user_names = [tokens(normalise(p)) for p in frame.user_names]
+        self.user_names = [tokens(self.normalise(p)) for p in frame.user_names]
 
     # ------------------------------------------------------------ shapes in the original text
 
-    @staticmethod
-    def _shapes(original: str) -> dict[str, set[str]]:
+    def _shapes(self, original: str) -> dict[str, set[str]]:
         """lower-case word -> shapes seen in the original: 'caps' (AML), 'name' (capitalised mid-sentence)."""
         out: dict[str, set[str]] = {}
         found = list(_WORD.finditer(original))
@@ -81,7 +82,7 @@ class Accountant:
                 continue
             start = not original[:m.start()].strip() or bool(_SENTENCE_END.search(original[:m.start()]))
             for part in re.split(r"[-']", w):
-                key = normalise(part)
+                key = self.normalise(part)
                 if not key:
                     continue
                 shapes = out.setdefault(key, set())
@@ -142,7 +143,7 @@ class Accountant:
         for m in mentions:  # case-sensitive names and ages carry no token span: find them
             if m.start >= 0:
                 continue
-            span = tokens(normalise(m.text))
+            span = tokens(self.normalise(m.text))
             for i in range(len(toks) - len(span) + 1):
                 if span and toks[i:i + len(span)] == span:
                     for j in range(i, i + len(span)):
@@ -153,7 +154,7 @@ class Accountant:
                    for i, t in enumerate(toks))
         # the original text's word shapes matter only for words neither the lexicon nor the frame explains
         shapes = self._shapes(original) if original and left else {}
-        written = {normalise(w.group(0)): w.group(0) for w in _WORD.finditer(original)
+        written = {self.normalise(w.group(0)): w.group(0) for w in _WORD.finditer(original)
                    if w.group(0)[0].isalpha()} if original and left else {}
         words: list[WordRead] = []
         for i, t in enumerate(toks):

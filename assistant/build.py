@@ -9,7 +9,7 @@ from pathlib import Path
 import sqlite_utils
 
 from .kb import SCHEMA_VERSION, Knowledge, content_hash
-from .normalise import normalise
+from .normalise import Normaliser
 
 
 def _csv(items: list[str]) -> str:
@@ -71,6 +71,7 @@ def compile_into(kn: Knowledge, db: sqlite_utils.Database) -> None:
           "expands": _csv(e.expands), "holds": e.holds, "record": e.model_dump_json()} for e in entities), pk="id",
     )
     rows = {}
+    normalise = Normaliser(kn.frame.normalise)
     for e in entities:
         for form in ("names", "abbreviations", "lay", "misspellings", "generic"):
             for name in getattr(e, form):
@@ -88,7 +89,10 @@ def compile_into(kn: Knowledge, db: sqlite_utils.Database) -> None:
         ({"word": w, "groups": _csv(sorted(g for g, ws in kn.frame.frame.items() if w in ws))}
          for w in sorted(kn.frame.words())), pk="word", columns={"word": str, "groups": str},
     )
-    db["settings"].insert_all([{"key": "frame", "value": kn.frame.model_dump_json()}], pk="key")
+    settings = [{"key": "frame", "value": kn.frame.model_dump_json()}]
+    if kn.answers is not None:
+        settings.append({"key": "answers", "value": kn.answers.model_dump_json()})
+    db["settings"].insert_all(settings, pk="key")
     db["facts"].enable_fts(["label", "say", "quote"], tokenize="porter")
 
 

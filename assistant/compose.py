@@ -14,23 +14,10 @@ OUT_OF_SCOPE = ("I can only answer questions about one trial: the phase 2 study 
 EMPTY = "Please type a question about the trial, for example: \"What was the overall response rate?\""
 TOO_LONG = "That message is too long for me. Please ask one question at a time, in under two thousand characters."
 UNDECODABLE = "I could not read that message (it is not valid text). Please type your question again."
-STARTERS = ["What was the 2-year progression-free survival?", "How common was nausea?",
-            "What dose of inotuzumab ozogamicin was given after the amendment?"]
 MAX_CAVEATS_IN_TEXT = 2
 ORDINALS = ("first", "second", "third", "fourth")
 # when no part of a compound message is answered, the reply takes the status of the part most about the trial
 NOT_ANSWERED_ORDER = ("clarify", "no_data", "out_of_scope", "chitchat")
-DEFAULT_TITLE = "Results from the trial:"
-TABLE_TITLES = {
-    "safety": "Treatment-emergent adverse events (share of patients):",
-    "subgroups_age": "Results by age group:",
-    "efficacy": "Survival results:",
-    "dosing": "Dosing:",
-    "response": "Response results:",
-    "amendment": "Before and after the protocol amendment:",
-    "neoplasms": "Second hematologic neoplasms:",
-    "design": "Trial design:",
-}
 
 
 def _quoted(words: list[str], last: str = " and ", quote: str = "'") -> str:
@@ -71,6 +58,9 @@ class Composer:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.reference = store.paper.short
+        self.overview = store.answers.overview
+        self.starters = list(self.overview.starters)
+        self.help_intent = store.answers.roles.help_intent
 
     def citations(self, facts: list[Fact]) -> list[Citation]:
         return [Citation(reference=self.reference, locator=f"{f.locator} (news summary of the paper)",
@@ -92,7 +82,7 @@ class Composer:
     def suggestions(self, facts: list[Fact], limit: int = 3) -> list[str]:
         """Follow-ups: examples of facts that share a measure, then a topic, with the ones shown."""
         if not facts:
-            return list(STARTERS)
+            return list(self.starters)
         return list(self._suggest(tuple(f.id for f in facts), limit))
 
     @lru_cache(maxsize=2048)  # noqa: B019 - one Composer per Assistant; the key is small
@@ -117,7 +107,7 @@ class Composer:
     def _related(self, facts: list[Fact]) -> list[str]:
         """For no_data: the example questions of the related facts (what it can answer instead)."""
         out = [f.examples[0] for f in facts if f.examples]
-        return list(dict.fromkeys(out))[:3] or list(STARTERS)
+        return list(dict.fromkeys(out))[:3] or list(self.starters)
 
     def _facts_text(self, plan: Plan) -> str:
         facts = plan.facts
@@ -126,7 +116,8 @@ class Composer:
             if all(not r["value"] for r in rows):
                 return " ".join(f.say for f in facts)
             topics = {f.topic for f in facts}
-            head = TABLE_TITLES.get(topics.pop(), DEFAULT_TITLE) if len(topics) == 1 else DEFAULT_TITLE
+            default = self.overview.default_title
+            head = self.overview.table_titles.get(topics.pop(), default) if len(topics) == 1 else default
             lines = [(f"- {r['label']}: {r['value']}" + (f" (95% CI {r['ci']})" if r["ci"] else "")
                       + (f", P = {r['p']}" if r["p"] else "")) if r["value"] else f"- {f.say}"
                      for r, f in zip(rows, facts)]
@@ -200,7 +191,7 @@ class Composer:
             text += "\n" + " ".join(f"Caveat: {c}" for c in said_cav)
         suggestions = [o + "?" for o in plan.options] if plan.status == "clarify" else (
             self._related(plan.facts) if plan.status == "no_data" and plan.facts else
-            self.suggestions(facts) if plan.status != "chitchat" or plan.rule == "chitchat.help" else STARTERS[:2])
+            self.suggestions(facts) if plan.status != "chitchat" or plan.rule == self.help_intent else self.starters[:2])
         return Answer(
             status=plan.status,  # type: ignore[arg-type]
             answer=text,

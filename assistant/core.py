@@ -19,7 +19,7 @@ from .compound import Splitter
 from .decide import Decider
 from .matcher import Matcher
 from .models import Answer, Context, Explain
-from .normalise import MAX_CHARS, normalise, strip_control
+from .normalise import MAX_CHARS, strip_control
 from .planner import Planner
 from .store import Store, open_store
 
@@ -40,7 +40,8 @@ class Assistant:
 
             self.log = resolve(log)
         self.matcher = Matcher(self.store)
-        self.accountant = Accountant(self.store.frame, self.store.misspelt)
+        self.accountant = Accountant(self.store.frame, self.store.misspelt, self.store.normalise)
+        self.normalise = self.store.normalise
         self.decider = Decider(self.store)
         self.planner = Planner(self.store)
         self.composer = Composer(self.store)
@@ -62,7 +63,7 @@ class Assistant:
                             confidence=1.0, context=ctxmod.keep(ctx), explain=Explain(note="input rejected"))
         else:
             # The turn counter does not change the answer: key on the frames so follow-ups hit the cache too.
-            key = (normalise(text), strip_control(text), ctx.model_copy(update={"turn": 0}).model_dump_json())
+            key = (self.normalise(text), strip_control(text), ctx.model_copy(update={"turn": 0}).model_dump_json())
             answer = Answer.model_validate_json(self._cached(*key))
             answer.context.turn = ctx.turn + 1
         answer.id, answer.session, answer.question = id, session, text if isinstance(text, str) else ""
@@ -88,7 +89,7 @@ class Assistant:
             answers.append(self._one(part, ctx))
             ctx = answers[-1].context
         return merge(answers, [self.splitter.asks(p) for p in parts],
-                     [len(normalise(p).split(" ")) <= SHORT_PART for p in parts])
+                     [len(self.normalise(p).split(" ")) <= SHORT_PART for p in parts])
 
     def _one(self, asked: str, ctx: Context) -> Answer:
         """The pipeline for one question."""
@@ -99,10 +100,10 @@ class Assistant:
             match = self.matcher.match(fixed, follow_up=bool(ctx.frames))
             words = self.accountant.account(match.normalised, asked, match.mentions)
         decision = self.decider.decide(match, words, follow_up=bool(ctx.frames),
-                                       leaning=Planner.elliptical(match.normalised))
+                                       leaning=self.planner.elliptical(match.normalised))
         plan = self.planner.plan(match, decision, ctx)
         answer = self.composer.compose(plan)
-        answer.explain.normalised = normalise(asked)
+        answer.explain.normalised = self.normalise(asked)
         answer.explain.words = words.words
         answer.explain.reason = decision.reason
         answer.explain.decision = decision.kind
@@ -116,8 +117,7 @@ class Assistant:
             answer.context = ctxmod.keep(ctx)
         return answer
 
-    @staticmethod
-    def _check(question: Any) -> tuple[str, str]:
+    def _check(self, question: Any) -> tuple[str, str]:
         """(text, problem): empty, whitespace-only, over-long or undecodable input is a problem."""
         if isinstance(question, (bytes, bytearray)):
             try:
@@ -132,7 +132,7 @@ class Assistant:
             return question[:200], TOO_LONG
         if "\x00" in question or "\ufffd" in question and not question.replace("\ufffd", "").strip():
             return strip_control(question), UNDECODABLE
-        if not normalise(question) and not strip_control(question).strip():
+        if not self.normalise(question) and not strip_control(question).strip():
             return question, EMPTY
         return question, ""
 

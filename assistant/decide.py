@@ -21,8 +21,6 @@ from .resolver import expand
 from .models import IntentRule
 from .store import Store
 
-BARE_CUES = frozenset({"cue.significance", "cue.ci", "cue.overview", "cue.compare"})
-TRIAL_WORDS = frozenset({"trial", "trials", "study", "studies", "protocol", "regimen", "cohort", "group", "arm"})
 
 
 @dataclass
@@ -44,6 +42,9 @@ class Decider:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.settings = store.frame.decision
+        self.bare_cues = frozenset(self.settings.bare_cues)
+        self.trial_words = frozenset(self.settings.trial_words)
+        self.other_drugs = store.answers.roles.other_drugs
 
     # ------------------------------------------------------------ what ties a question to the trial
 
@@ -82,7 +83,7 @@ class Decider:
                 return True
             anchor = self.store.entities[x.entity].anchor
             if x.how == "generic":
-                if x.slot == "domain" and x.entity not in ("dom.medical",):
+                if x.slot == "domain" and x.entity not in self.settings.not_people:
                     people = True
                 if x.slot != "domain" and anchor != "none":
                     everyday.add(x.entity)
@@ -107,7 +108,7 @@ class Decider:
     def bare(self, m: Match) -> bool:
         """A bare statistic ('what was the median?'): about the trial, but needs clarifying. Only the few
         `bare_words` may stand beside it ('what is today's date' is not one)."""
-        words = {w for x in m.mentions if x.slot == "stat" or x.entity in BARE_CUES for w in x.text.split(" ")}
+        words = {w for x in m.mentions if x.slot == "stat" or x.entity in self.bare_cues for w in x.text.split(" ")}
         allowed = set(self.settings.bare_words)
         return bool(words) and all(w in words or w in allowed for w in m.normalised.split(" "))
 
@@ -161,11 +162,10 @@ class Decider:
             last = i
         return out
 
-    @staticmethod
-    def _other_trial(words: list[str], foreign: set[int]) -> bool:
+    def _other_trial(self, words: list[str], foreign: set[int]) -> bool:
         """A foreign word naming another trial or study: just before a trial word ('the PhALLCON trial', 'UKALL14
         study', 'the ponatinib plus blinatumomab trial') or after 'by' ('the study by Kantarjian')."""
-        near = any(0 <= j < len(words) and words[j] in TRIAL_WORDS for i in foreign for j in (i + 1, i + 2, i + 3))
+        near = any(0 <= j < len(words) and words[j] in self.trial_words for i in foreign for j in (i + 1, i + 2, i + 3))
         return near or any(i and words[i - 1] == "by" for i in foreign)
 
     # ------------------------------------------------------------ the decision
@@ -198,7 +198,7 @@ class Decider:
         if positions:
             words = [w.text for w in acct.words]
             names = list(dict.fromkeys(self._spans(acct, positions)))
-            drug = any(w.detail.startswith("a drug") for w in acct.foreign) or "nr.other_drugs" in others
+            drug = any(w.detail.startswith("a drug") for w in acct.foreign) or self.other_drugs in others
             why = next((w.detail for w in acct.foreign), "")
             code = any(w.detail == "a code or trial name" for w in acct.foreign) or bool(  # 'E1910', 'UKALL14'
                 others & set(self.settings.other_trials))

@@ -11,10 +11,10 @@ from typing import Any, Iterable
 from pydantic import BaseModel, ValidationError
 
 from .errors import KnowledgeCheckError, KnowledgeError
-from .models import FACT_SLOTS, SLOTS, Caveat, Entity, Fact, FrameWords, IntentRule, Source, numbers_in
-from .normalise import normalise
+from .models import FACT_SLOTS, SLOTS, AnswerSettings, Caveat, Entity, Fact, FrameWords, IntentRule, Source, numbers_in
+from .normalise import Normaliser
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 EXEMPT_PHRASES = ("95% CI",)  # format tokens whose digits are not figures
 _WS = re.compile(r"\s+")
 
@@ -57,6 +57,7 @@ class Knowledge:
     intents: dict[str, IntentRule] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
     frame: FrameWords = field(default_factory=FrameWords)
+    answers: AnswerSettings | None = None
     origin: dict[str, str] = field(default_factory=dict)
 
 
@@ -98,6 +99,21 @@ def _collect(kn: Knowledge, store: dict[str, Any], items: Iterable[Any], rel: st
         kn.origin[f"{what}:{item.id}"] = rel
 
 
+def _settings(root: Path, name: str, model: type[BaseModel], errors: list[KnowledgeError]) -> Any:
+    """One settings file (frame.toml, answers.toml) validated as a whole; None when missing or invalid."""
+    path = root / name
+    if not path.is_file():
+        errors.append(KnowledgeError(name, "", "", "file missing"))
+        return None
+    try:
+        return model.model_validate(_read_toml(path, root, errors))
+    except ValidationError as e:
+        for err in e.errors():
+            loc = ".".join(str(x) for x in err["loc"]) or "-"
+            errors.append(KnowledgeError(name, str(err["loc"][0]) if err["loc"] else "", loc, err["msg"]))
+    return None
+
+
 def load(root: Path | str | None = None) -> tuple[Knowledge, list[KnowledgeError]]:
     """Read and validate a knowledge directory; returns the knowledge and every error found."""
     root = Path(root) if root else default_knowledge_dir()
@@ -117,16 +133,9 @@ def load(root: Path | str | None = None) -> tuple[Knowledge, list[KnowledgeError
             continue
         _collect(kn, store, _records(model, _read_toml(path, root, errors).get(key), name, key, errors),
                  name, key, errors)
-    frame_path = root / "frame.toml"
-    if not frame_path.is_file():
-        errors.append(KnowledgeError("frame.toml", "", "", "file missing"))
-    else:
-        try:
-            kn.frame = FrameWords.model_validate(_read_toml(frame_path, root, errors))
-        except ValidationError as e:
-            for err in e.errors():
-                loc = ".".join(str(x) for x in err["loc"]) or "-"
-                errors.append(KnowledgeError("frame.toml", str(err["loc"][0]) if err["loc"] else "", loc, err["msg"]))
+    frame = _settings(root, "frame.toml", FrameWords, errors)
+    kn.frame = frame if frame is not None else FrameWords()
+    kn.answers = _settings(root, "answers.toml", AnswerSettings, errors)
     for folder, key, model, store in (("facts", "fact", Fact, kn.facts), ("lexicon", "entity", Entity, kn.entities)):
         paths = sorted((root / folder).glob("*.toml"))
         if not paths:
@@ -221,6 +230,7 @@ def validate(kn: Knowledge) -> list[KnowledgeError]:
             if n not in values:
                 errors.append(KnowledgeError(rel, c.id, "say", f"number {n} is not a value of the linked facts"))
     seen: dict[str, str] = {}
+    normalise = Normaliser(kn.frame.normalise)
     for e in kn.entities.values():
         rel = kn.origin[f"entity:{e.id}"]
         for name in e.all_names():
@@ -245,7 +255,14 @@ def validate(kn: Knowledge) -> list[KnowledgeError]:
             errors.append(KnowledgeError(rel, e.id, "opposite", f"'{e.opposite}' is not a {e.slot} entity"))
         if e.slot == "unreported" and not e.holds:
             errors.append(KnowledgeError(rel, e.id, "holds", "unreported entity needs 'holds'"))
-    for key in ("trial_names", "medical_domains", "fresh_followup_out", "other_trials"):
+    if kn.answers is not None:
+        for where, eid in kn.answers.entity_ids():
+            if eid not in kn.entities:
+                errors.append(KnowledgeError("answers.toml", where.split(".")[0], where, f"unknown entity '{eid}'"))
+        if kn.answers.roles.help_intent not in kn.intents:
+            errors.append(KnowledgeError("answers.toml", "roles", "roles.help_intent",
+                                         f"unknown intent '{kn.answers.roles.help_intent}'"))
+    for key in ("trial_names", "medical_domains", "fresh_followup_out", "other_trials", "bare_cues", "not_people"):
         for i, eid in enumerate(getattr(kn.frame.decision, key)):
             if eid not in kn.entities:
                 errors.append(KnowledgeError("frame.toml", "decision", f"{key}.{i}", f"unknown entity '{eid}'"))

@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass, field
 
 from .models import IntentRule
-from .normalise import normalise
 from .store import Store
 from .tagger import Mention, Tagger
 
@@ -85,7 +84,7 @@ class Matcher:
     def match(self, question: str, follow_up: bool = False) -> Match:
         """Entities, fitting whole-message rules and ranked answering rules; `follow_up` (a conversation is
         under way) admits the rules that only make sense there."""
-        text = normalise(question)
+        text = self.store.normalise(question)
         for pattern, repl in self.rewrites:
             text = pattern.sub(repl, text)
         result = Match(normalised=text)

@@ -25,6 +25,7 @@ ValueKind = Literal[
 Slot = Literal["measure", "group", "timepoint", "drug", "cycle", "stat", "cue", "unreported", "domain"]
 FACT_SLOTS: tuple[str, ...] = ("measure", "group", "timepoint", "drug", "cycle")
 SLOTS: tuple[str, ...] = Slot.__args__  # type: ignore[attr-defined]
+WHOLE_TRIAL = "all"  # the group of a fact about every patient: the schema's one entity id (lexicon must define it)
 
 _NUMBER = re.compile(r"(?<![A-Za-z0-9.·])(?:\d+(?:[.·]\d+)?|[.·]\d+)")
 
@@ -99,7 +100,7 @@ class Fact(Strict):
     topic: Topic
     stat: Stat
     measure: list[str] = Field(min_length=1)
-    group: list[str] = Field(default_factory=lambda: ["all"])
+    group: list[str] = Field(default_factory=lambda: [WHOLE_TRIAL])
     timepoint: list[str] = Field(default_factory=list)
     drug: list[str] = Field(default_factory=list)
     cycle: list[str] = Field(default_factory=list)
@@ -251,6 +252,10 @@ class DecisionSettings(Strict):
     focus_skip: list[str] = Field(default_factory=list)
     short_word: int = Field(2, ge=0)
     max_unplaced_share: float = Field(0.5, ge=0, le=1)
+    bare_cues: list[str] = Field(default_factory=list, description="cue entity ids that may stand as a bare statistic")
+    trial_words: list[str] = Field(default_factory=list, description="words that follow the name of a trial")
+    not_people: list[str] = Field(default_factory=list,
+                                  description="generic domain entities that are not everyday words for the patients")
 
 
 class Rewrite(Strict):
@@ -260,6 +265,38 @@ class Rewrite(Strict):
     replace: str
 
     @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        _regex(v)
+        return v
+
+
+class NormalSettings(Strict):
+    """Number words and unit folding of the normal form questions and lexicon names share."""
+
+    number_words: dict[str, str] = Field(default_factory=dict, description="word -> digits ('five' -> '5')")
+    soft_numbers: list[str] = Field(default_factory=list,
+                                    description="number words read as numbers only next to a unit word ('one')")
+    unit_words: list[str] = Field(default_factory=list)
+    fold: list[Rewrite] = Field(default_factory=list, description="unit spellings folded, in order ('5yrs' -> '5 year')")
+
+    @field_validator("number_words")
+    @classmethod
+    def _digits(cls, v: dict[str, str]) -> dict[str, str]:
+        for w, d in v.items():
+            if not d.isdigit() or w != w.lower():
+                raise ValueError(f"number word {w!r} must be lower case and map to digits, not {d!r}")
+        return v
+
+
+class TaggerSettings(Strict):
+    """What the tagger never fuzzes, and how an age in the question is found."""
+
+    never_fuzzed: list[str] = Field(default_factory=list,
+                                    description="common words never read as a typo of a lexicon term ('month')")
+    age_pattern: str = Field("", description="regex on the normalised text; one group holds the age")
+
+    @field_validator("age_pattern")
     @classmethod
     def _compiles(cls, v: str) -> str:
         _regex(v)
@@ -284,6 +321,8 @@ class FrameWords(Strict):
     foreign: ForeignSettings = Field(default_factory=ForeignSettings)
     decision: DecisionSettings = Field(default_factory=DecisionSettings)
     compound: CompoundSettings = Field(default_factory=CompoundSettings)
+    normalise: NormalSettings = Field(default_factory=NormalSettings)
+    tagger: TaggerSettings = Field(default_factory=TaggerSettings)
 
     @field_validator("frame")
     @classmethod
@@ -296,6 +335,105 @@ class FrameWords(Strict):
 
     def words(self) -> frozenset[str]:
         return frozenset(w for ws in self.frame.values() for w in ws)
+
+
+class Roles(Strict):
+    """The entity ids the answering steps reason about, by role (so no id is written in code)."""
+
+    survival: list[str] = Field(min_length=2, description="survival measures; the first two are PFS and OS")
+    complement: str = Field(description="cue: 'and without?', the opposite group")
+    besides: str = Field(description="cue: 'besides MDS, ...', leave the named measures out")
+    overview: str = Field(description="cue: 'give me an overview'")
+    most: str = Field(description="cue: the highest / most common")
+    second_most: str = Field(description="cue: the second most common")
+    median: str = Field(description="statistic: the median")
+    count: str = Field(description="statistic: how many")
+    disease: str = Field(description="domain: the disease ('what does ALL mean here')")
+    population: str = Field(description="measure: who was studied")
+    drug_profile: str = Field(description="measure: what a drug is")
+    unreported_timepoint: str = Field(description="unreported: a survival timepoint the article does not give")
+    other_drugs: str = Field(description="unreported: drugs the article never names")
+    types: str = Field(description="facet of facts that are one type of a whole (MDS among second neoplasms)")
+    any_adverse_event: str = Field(description="measure a superlative without a measure ranks ('most common')")
+    strict_facets: list[str] = Field(default_factory=list, description="measures only their own fact may answer")
+    help_intent: str = Field(description="chit-chat intent whose reply is followed by fact suggestions")
+
+
+class StatisticMeaning(Strict):
+    """What a statistic the user names ('median', 'how many') is in the facts."""
+
+    fact_stats: list[str] = Field(default_factory=list, description="fact `stat` values that answer it")
+    value_kinds: list[str] = Field(default_factory=list, description="a fact with one of these values answers it")
+    survival_values: list[str] = Field(default_factory=list,
+                                       description="a survival fact must have one of these value kinds")
+
+
+class Thresholds(Strict):
+    """How sure the planner must be, and how much it shows."""
+
+    min_score: float = Field(0.4, ge=0, description="below this the best rule is too weak to answer")
+    min_gap: float = Field(0.1, ge=0, description="rules of other kinds this close, with other facts: ask which")
+    max_facts: int = Field(3, ge=1, description="more facts than this become a table or a clarify")
+    max_table: int = Field(20, ge=1)
+    summary_rank: int = Field(2, description="a fact of this rank or higher sums up the others of its topic")
+    tie: float = Field(0.05, ge=0, description="facts this close to the best score tie")
+    stat_bonus: float = Field(0.1, ge=0, description="score for a fact of the statistic asked")
+    drug_hit: float = Field(0.04, ge=0, description="score for a drug named (below `tie`: drugs only break ties)")
+    extra: dict[str, float] = Field(default_factory=dict, description="penalty per id a fact has beyond those asked")
+
+
+class FollowUpWords(Strict):
+    """Words and patterns that show a turn leans on the conversation."""
+
+    starts: list[str] = Field(default_factory=list, description="openers of an elliptical turn ('and', 'what about')")
+    reference_words: list[str] = Field(default_factory=list, description="words that point back ('those', 'them')")
+    weak_references: list[str] = Field(default_factory=list,
+                                       description="reference words that do not make the group part of the question")
+    question_words: list[str] = Field(default_factory=list)
+    union: str = Field("", description="regex: every frame's ids ('OS at those time points')")
+    relation: str = Field("", description="regex: one measure of the patients with another ('median OS of those who')")
+    coordinated: str = Field("", description="regex: measures joined ('PFS and OS')")
+
+    @field_validator("union", "relation", "coordinated")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        _regex(v)
+        return v
+
+
+class ClarifyOptions(Strict):
+    """Questions offered back when a question is too bare to answer."""
+
+    default: list[str] = Field(min_length=2)
+    by_statistic: dict[str, list[str]] = Field(default_factory=dict, description="statistic entity id -> options")
+    significance: list[str] = Field(min_length=2)
+
+
+class OverviewSettings(Strict):
+    headline_topics: list[Topic] = Field(default_factory=list, description="topics of 'give me an overview', in order")
+    table_titles: dict[str, str] = Field(default_factory=dict, description="topic -> the title of its table")
+    default_title: str = "Results from the trial:"
+    starters: list[str] = Field(min_length=2, description="questions suggested when there is nothing better")
+
+
+class AnswerSettings(Strict):
+    """knowledge/answers.toml: roles, thresholds and texts of the answering steps."""
+
+    roles: Roles
+    statistics: dict[str, StatisticMeaning] = Field(default_factory=dict, description="statistic entity id -> meaning")
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    follow_up: FollowUpWords = Field(default_factory=FollowUpWords)
+    clarify: ClarifyOptions
+    overview: OverviewSettings
+
+    def entity_ids(self) -> list[tuple[str, str]]:
+        """(field, entity id) for every id named here, for validation."""
+        out = [(f"roles.{k}", v) for k, v in self.roles.model_dump().items() if isinstance(v, str) and k != "help_intent"]
+        out += [(f"roles.{k}.{i}", x) for k, v in self.roles.model_dump().items() if isinstance(v, list)
+                for i, x in enumerate(v)]
+        out += [(f"statistics.{k}", k) for k in self.statistics]
+        out += [(f"clarify.by_statistic.{k}", k) for k in self.clarify.by_statistic]
+        return out
 
 
 # ---------------------------------------------------------------- answers

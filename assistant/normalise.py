@@ -1,9 +1,11 @@
-"""Step 1: normalise text (Unicode, case, dashes, number words, units) so questions and lexicon names meet."""
+"""Step 1: the normal form (Unicode, case, dashes, number words, units) in which questions and lexicon names meet."""
 from __future__ import annotations
 
 import re
 import unicodedata
 from functools import lru_cache
+
+from .models import NormalSettings
 
 MAX_CHARS = 2000
 
@@ -24,27 +26,9 @@ _SIGNS = [
     (re.compile(r"(?<=\d)\s*\+"), " plus "),
     (re.compile(r"(?<=\d)\s*%"), " percent "),
 ]
-_UNITS = [
-    (re.compile(r"(?<=\d)\s*(?:yo|y o|yrs old|yr old)\b"), " year old"),
-    (re.compile(r"(?<=\d)\s*(?:years?|yrs?|y)\b"), " year"),
-    (re.compile(r"(?<=\d)\s*(?:months?|mos?|mths?|m)\b"), " month"),
-    (re.compile(r"(?<=\d)\s*(?:percent|per cent|pct)\b"), " percent"),
-    (re.compile(r"(?<=\d)(?:st|nd|rd|th)\b"), ""),
-]
-_PAIR = re.compile(r"\b(\d) (?:and|or|vs|versus) (\d) (year)\b")
 _PUNCT = re.compile(r"[^\w\s.+%]|_")
 _LONE_DOT = re.compile(r"\.(?!\d)")
 _SPACES = re.compile(r"\s+")
-
-NUMBER_WORDS = {
-    "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
-    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20", "thirty": "30",
-    "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80", "ninety": "90",
-    "first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5",
-}
-# 'one' and ordinals are words too: only read as numbers next to a unit or 'cycle'.
-_SOFT = {"one", "first", "second", "third", "fourth", "fifth"}
-_UNIT_WORDS = {"year", "years", "yr", "yrs", "month", "months", "cycle", "cycles", "day", "days", "percent"}
 
 
 def strip_control(text: str) -> str:
@@ -52,42 +36,54 @@ def strip_control(text: str) -> str:
     return _CONTROL.sub("", _ANSI.sub("", text))
 
 
-def _number_words(text: str) -> str:
-    words = text.split(" ")
-    out: list[str] = []
-    for i, w in enumerate(words):
-        digit = NUMBER_WORDS.get(w)
-        if digit is None:
-            out.append(w)
-            continue
-        nxt = words[i + 1] if i + 1 < len(words) else ""
-        prev = words[i - 1] if i else ""
-        if w in _SOFT and nxt not in _UNIT_WORDS and prev not in _UNIT_WORDS:
-            out.append(w)
-            continue
-        if out and out[-1].isdigit() and out[-1].endswith("0") and len(digit) == 1 and len(out[-1]) == 2:
-            out[-1] = str(int(out[-1]) + int(digit))  # seventy nine -> 79
-            continue
-        out.append(digit)
-    return " ".join(out)
+class Normaliser:
+    """The normal form of one knowledge base (its number words and unit spellings: knowledge/frame.toml,
+    [normalise]). Lexicon names are stored in it and questions are read in it, so the two always meet.
+    Pure and thread-safe; results are cached per instance."""
 
+    def __init__(self, settings: NormalSettings) -> None:
+        self.numbers = dict(settings.number_words)
+        self.soft = frozenset(settings.soft_numbers)
+        self.unit_words = frozenset(settings.unit_words)
+        self.fold = [(re.compile(r.pattern), r.replace) for r in settings.fold]
+        self._cached = lru_cache(maxsize=8192)(self._normalise)
 
-@lru_cache(maxsize=8192)
-def normalise(text: str) -> str:
-    """Lower-case, NFKC, one dash and quote, number words as digits, units folded; punctuation becomes space."""
-    t = unicodedata.normalize("NFKC", _TAG.sub(" ", strip_control(text))).translate(_DASHES).translate(_QUOTES)
-    t = t.replace("·", ".").replace("µ", "u").lower()
-    for pattern, repl in _SIGNS:
-        t = pattern.sub(repl, t)
-    t = t.replace("'s ", " ").replace("-", " ")
-    t = _PUNCT.sub(" ", t)
-    t = _LONE_DOT.sub(" ", t)
-    t = _SPACES.sub(" ", t).strip()
-    t = _number_words(t)
-    for pattern, repl in _UNITS:
-        t = pattern.sub(repl, t)
-    t = _PAIR.sub(r"\1 \3 and \2 \3", t)
-    return _SPACES.sub(" ", t).strip()
+    def __call__(self, text: str) -> str:
+        """Lower-case, NFKC, one dash and quote, number words as digits, units folded; punctuation becomes space."""
+        return self._cached(text)
+
+    def _number_words(self, text: str) -> str:
+        words = text.split(" ")
+        out: list[str] = []
+        for i, w in enumerate(words):
+            digit = self.numbers.get(w)
+            if digit is None:
+                out.append(w)
+                continue
+            nxt = words[i + 1] if i + 1 < len(words) else ""
+            prev = words[i - 1] if i else ""
+            if w in self.soft and nxt not in self.unit_words and prev not in self.unit_words:
+                out.append(w)
+                continue
+            if out and out[-1].isdigit() and out[-1].endswith("0") and len(digit) == 1 and len(out[-1]) == 2:
+                out[-1] = str(int(out[-1]) + int(digit))  # seventy nine -> 79
+                continue
+            out.append(digit)
+        return " ".join(out)
+
+    def _normalise(self, text: str) -> str:
+        t = unicodedata.normalize("NFKC", _TAG.sub(" ", strip_control(text))).translate(_DASHES).translate(_QUOTES)
+        t = t.replace("·", ".").replace("µ", "u").lower()
+        for pattern, repl in _SIGNS:
+            t = pattern.sub(repl, t)
+        t = t.replace("'s ", " ").replace("-", " ")
+        t = _PUNCT.sub(" ", t)
+        t = _LONE_DOT.sub(" ", t)
+        t = _SPACES.sub(" ", t).strip()
+        t = self._number_words(t)
+        for pattern, repl in self.fold:
+            t = pattern.sub(repl, t)
+        return _SPACES.sub(" ", t).strip()
 
 
 def tokens(text: str) -> list[str]:

@@ -10,44 +10,12 @@ from dataclasses import dataclass, field
 from . import context as ctxmod
 from .decide import Decision
 from .matcher import Match
-from .models import FACT_SLOTS, Context, Fact, Frame, IntentRule, SlotValue
+from .models import FACT_SLOTS, WHOLE_TRIAL, Context, Fact, Frame, IntentRule, SlotValue
 from .resolver import expand, nearest, resolve
 from .store import Store
 
-SURVIVAL = ("pfs", "os", "crd")
 NOT_MAIN = {"ci_low", "ci_high", "p", "range_low", "range_high", "timepoint", "label", "day", "cycle", "year",
-            "reference", "age_low", "age_high"}
-MAX_FACTS = 3
-FOLLOW_STARTS = {"and", "also", "plus", "or", "but", "then", "what about", "how about", "same", "now", "for how long"}
-REFERENCE_WORDS = {"that", "those", "these", "same", "them", "it", "there", "then", "they", "their", "its", "group",
-                   "cohort", "ones", "again", "too", "instead"}
-QUESTION_WORDS = {"what", "which", "who", "when", "where", "why", "how", "whats", "is", "are", "was", "were", "did",
-                  "does", "do"}
-UNION = re.compile(r"\b(?:both|time ?points|timepoints|two timepoints|how did (?:that|it|this|those) change)\b")  # 'OS at those time points': all of them
-COMPLEMENT = "cue.complement"
-ALL = "all"  # the whole-trial group
-BESIDES = "cue.besides"
-SUMMARY_RANK = 2  # a fact of this rank or higher sums up the others of its topic
-RELATION = re.compile(r"\b(?:of|in|among|for) (?:the )?(?:patients|people|those|ones|pts|participants)"
-                      r"(?: who| with| that| which)\b")  # 'median OS of the patients who developed MDS'
-COORDINATED = re.compile(r"\b(?:and|or|plus|vs|versus|also|both|as well as|with)\b")  # 'PFS and OS'; 'with' joins too
-TYPES = "types"  # the facet of facts that are one type of a whole (MDS among the second neoplasms)  # 'and without?': the opposite group
-MIN_SCORE = 0.4  # below this the best rule is too weak to answer
-MIN_GAP = 0.1  # two rules of different kinds closer than this, giving different facts: ask which
-STRICT_FACETS = {"timing", "cycle_count"}
-OTHER_DRUGS = "nr.other_drugs"  # the unreported entity whose `holds` answers for drugs the article never names  # facets that must be answered by the fact itself
-GENERIC_OPTIONS = {
-    "stat.median": ("What was the median progression-free survival by age group",
-                    "What was the median overall survival by age group", "What was the median follow-up"),
-    "stat.rate": ("What was the 5-year overall survival rate", "What was the overall response rate",
-                  "What was the MRD negativity rate"),
-    "stat.count": ("How many patients were enrolled", "How many patients had a complete response",
-                   "How many patients developed a second cancer"),
-    "": ("What was the 5-year progression-free survival", "What was the overall response rate",
-         "What were the most common side effects"),
-}
-HEADLINE_TOPICS = ("design", "efficacy", "response", "safety", "deaths", "neoplasms", "conclusion")
-MAX_TABLE = 20
+            "reference", "age_low", "age_high"}  # value kinds that are never the headline figure
 
 
 @dataclass
@@ -85,6 +53,12 @@ class Planner:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        settings = store.answers
+        self.roles, self.t, self.options = settings.roles, settings.thresholds, settings.clarify
+        f = settings.follow_up
+        self.follow_starts, self.references = frozenset(f.starts), frozenset(f.reference_words)
+        self.weak_references, self.question_words = frozenset(f.weak_references), frozenset(f.question_words)
+        self.union, self.relation, self.coordinated = re.compile(f.union), re.compile(f.relation), re.compile(f.coordinated)
         self.families: dict[str, str] = {}  # group id -> the label of the smallest umbrella holding it
         for e in sorted(store.entities.values(), key=lambda e: (len(e.expands), e.id)):
             if e.slot == "group":
@@ -100,18 +74,18 @@ class Planner:
         'OS for them') and ones that name no fact slot at all ('is that significant?'). A question complete on
         its own is answered from what it names, with or without a context."""
         q = {s: self._narrowest(m.ids(s)) for s in FACT_SLOTS if m.ids(s)}
-        if len(q.get("group", [])) > 1 and ALL in q["group"]:
-            q["group"] = [g for g in q["group"] if g != ALL]  # 'which patients got blinatumomab, all of them?'
+        if len(q.get("group", [])) > 1 and WHOLE_TRIAL in q["group"]:
+            q["group"] = [g for g in q["group"] if g != WHOLE_TRIAL]  # 'which patients got blinatumomab, all of them?'
         found = [SlotValue(slot=mm.slot, value=mm.entity, source="question", text=mm.text, score=mm.score)
                  for mm in m.mentions if mm.slot in (*FACT_SLOTS, "stat", "cue", "unreported")]
         newest = ctx.frames[0].slots.get("measure", []) if ctx.frames else []
         new_topic = bool(q.get("measure")) and set(q["measure"]) != set(newest)
         words = m.normalised.split(" ")
         follows = bool(ctx.frames) and (self.elliptical(m.normalised) or not q)
-        if m.has("cue", COMPLEMENT) and q.get("group"):  # 'TP53 mutation vs those without': both groups
+        if m.has("cue", self.roles.complement) and q.get("group"):  # 'TP53 mutation vs those without': both groups
             q["group"] = q["group"] + [self.store.entities[g].opposite for g in q["group"]
                                        if self.store.entities[g].opposite and self.store.entities[g].opposite not in q["group"]]
-        if follows and m.has("cue", COMPLEMENT) and "group" not in q:
+        if follows and m.has("cue", self.roles.complement) and "group" not in q:
             other = self._complement(ctx)
             if other:
                 q["group"] = [other]
@@ -127,11 +101,11 @@ class Planner:
         if defaulted:
             return q, found, new_topic
         missing = [s for s in FACT_SLOTS if s not in q]
-        offers = ctxmod.fillers(ctx, missing, union=bool(UNION.search(m.normalised))) if follows else []
+        offers = ctxmod.fillers(ctx, missing, union=bool(self.union.search(m.normalised))) if follows else []
         stats = m.ids("stat")
         if offers:
             must = set()
-            if REFERENCE_WORDS.intersection(words) - {"then", "again", "too", "instead", "there"}:
+            if self.references.intersection(words) - self.weak_references:
                 must.add("group")  # 'OS for them': the group they lean on is part of the question
             if "measure" in q and self._by_group(q["measure"]):
                 must.add("group")  # a measure reported by subgroup keeps the conversation's subgroup
@@ -140,7 +114,7 @@ class Planner:
                 q[slot] = ids
                 found.append(SlotValue(slot=slot, value=",".join(ids), source="context", score=w))
         if follows:
-            refer = REFERENCE_WORDS.intersection(words) - {"then", "again", "too", "instead", "there"}
+            refer = self.references.intersection(words) - self.weak_references
             sets = [x for f in ctx.frames for x in f.slots.get("measure", [])
                     if x in self.store.entities and self.store.entities[x].qualifies]
             for x in dict.fromkeys(sets) if refer and q.get("measure") else ():
@@ -167,7 +141,7 @@ class Planner:
                 values = {tuple(f.slot(s)) for f in plan.facts}
                 if s not in slots and len(values) == 1:
                     only = list(values.pop())
-                    if only and only != [ALL]:
+                    if only and only != [WHOLE_TRIAL]:
                         slots[s] = only
         return slots
 
@@ -183,16 +157,15 @@ class Planner:
     def _by_group(self, measures: list[str]) -> bool:
         """The article reports these measures for some subgroup, not only for the whole trial."""
         ids = set(expand(self.store, measures))
-        return any(f.group != ["all"] and ids & set(f.measure) for m in ids for f in self.store.by_measure.get(m, ()))
+        return any(f.group != [WHOLE_TRIAL] and ids & set(f.measure) for m in ids for f in self.store.by_measure.get(m, ()))
 
-    @staticmethod
-    def elliptical(normalised: str) -> bool:
+    def elliptical(self, normalised: str) -> bool:
         """'and at 5 years?', 'what about OS?', 'OS at those timepoints?': a turn that leans on the last one."""
         words = normalised.split(" ")
-        short = len(words) <= 3 and words[0] not in QUESTION_WORDS  # 'at 5 years?', not 'what is inotuzumab'
-        return (short or words[0] in FOLLOW_STARTS or " ".join(words[:2]) in FOLLOW_STARTS
-                or " ".join(words[:3]) in FOLLOW_STARTS
-                or bool(REFERENCE_WORDS.intersection(words)))
+        short = len(words) <= 3 and words[0] not in self.question_words  # 'at 5 years?', not 'what is inotuzumab'
+        return (short or words[0] in self.follow_starts or " ".join(words[:2]) in self.follow_starts
+                or " ".join(words[:3]) in self.follow_starts
+                or bool(self.references.intersection(words)))
 
     def _narrowest(self, ids: list[str]) -> list[str]:
         """Drop an umbrella term when a narrower one is also named ('GI side effects' beats 'side effects')."""
@@ -242,7 +215,7 @@ class Planner:
             return Plan(status="out_of_scope", kind=d.kind, rule=d.rule.id if d.kind == "reject" and d.rule else "",
                         reply=reply, unplaced=d.names, confidence=0.9 if not m.mentions else 0.75, note=d.reason)
         if d.status == "no_data":  # a foreign word in a question about this trial: name it, add nothing else
-            held = self.store.entities.get(OTHER_DRUGS)
+            held = self.store.entities.get(self.roles.other_drugs)
             return Plan(status="no_data", kind="foreign", rule="foreign", unplaced=d.names,
                         reply=held.holds if d.drug and held is not None else "", confidence=0.8, note=d.reason)
         if d.kind == "bare" or (m.rule is None and d.status == "clarify"):
@@ -256,17 +229,17 @@ class Planner:
             closest, q, _, _ = self._run(rule, m, ctx)
             options = [self.store.facts[f.id].examples[0].rstrip("?") for f in closest.facts[:3]]
             plan = Plan(status="clarify", kind="unplaced", rule="clarify.unplaced", unplaced=d.names,
-                        options=options or list(GENERIC_OPTIONS[""]), missing=self.describe(q) if q else "",
+                        options=options or list(self.options.default), missing=self.describe(q) if q else "",
                         confidence=0.3, note=d.reason)
             plan.frame = Frame(intent=plan.rule, options=[o + "?" for o in plan.options][:5])
             return plan
-        if m.score < MIN_SCORE:  # too weak a match to answer: ask back rather than guess
+        if m.score < self.t.min_score:  # too weak a match to answer: ask back rather than guess
             plan = self._clarify_generic("that", m.ids("stat"))
             plan.rule = "clarify.weak"
             return plan
         plan, q, found, new_topic = self._run(rule, m, ctx)
         runner = m.runner_up
-        if (runner is not None and runner.kind != rule.kind and m.score - m.runner_score < MIN_GAP
+        if (runner is not None and runner.kind != rule.kind and m.score - m.runner_score < self.t.min_gap
                 and runner.kind not in ("chitchat", "advice", "reject")):
             other = self._run(runner, m, ctx)[0]
             mine, theirs = [f.id for f in plan.facts], [f.id for f in other.facts]
@@ -298,7 +271,7 @@ class Planner:
         if rule.kind == "lookup" and any(s.source == "default" for s in found):
             res = resolve(self.store, q, stats)
             near = [f for s, f in res.scored if s >= res.best - 0.3]
-            plan = Plan(status="answered", facts=near[:MAX_FACTS], confidence=0.75) if res else self._no_data(q, stats)
+            plan = Plan(status="answered", facts=near[:self.t.max_facts], confidence=0.75) if res else self._no_data(q, stats)
         else:
             plan = getattr(self, "_" + rule.kind)(m, ctx, q, stats)
         return plan, q, found, new_topic
@@ -307,7 +280,7 @@ class Planner:
 
     def _lookup(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str]) -> Plan:
         if self._unreported_timepoint(m, q):
-            return self._unreported(m, ctx, q, stats, entity="nr.timepoint")
+            return self._unreported(m, ctx, q, stats, entity=self.roles.unreported_timepoint)
         if not q:
             return self._clarify_generic("that", stats)
         excluded = self._besides(m)
@@ -322,12 +295,12 @@ class Planner:
             most = max(cover.values())
             top = [f for f in top if cover[f.id] == most]
         asked = set(q.get("measure", []))
-        if "group" not in q and any("all" in f.group and (not asked or f.measure[0] in asked) for f in top):
-            top = [f for f in top if "all" in f.group]  # no group asked: the whole trial, not a subgroup too
+        if "group" not in q and any(WHOLE_TRIAL in f.group and (not asked or f.measure[0] in asked) for f in top):
+            top = [f for f in top if WHOLE_TRIAL in f.group]  # no group asked: the whole trial, not a subgroup too
         if excluded:
             top = [f for f in top if not excluded & set(f.measure)] or top
         ranks = sorted((f.rank for f in top), reverse=True)
-        if len(top) > MAX_FACTS and ranks[0] >= SUMMARY_RANK and ranks[0] > ranks[1]:
+        if len(top) > self.t.max_facts and ranks[0] >= self.t.summary_rank and ranks[0] > ranks[1]:
             top = top[:1]  # a summary fact ('what the amendment changed') answers for the many details
         if self._subgroup_only(q, stats, top):  # 'median PFS?': reported only by subgroup, so ask which
             plan = self._clarify(top, q, "group")
@@ -335,7 +308,7 @@ class Planner:
                 return plan
             return Plan(status="no_data", kind="not_reported", facts=top[:2], confidence=0.7,
                         missing=f"the {self.describe(q)} for all patients (only by subgroup)")
-        if "stat.median" in stats and not any(f.stat == "median" or f.value("median") or any(
+        if self.roles.median in stats and not any(f.stat == "median" or f.value("median") or any(
                 v.kind == "median" for v in f.values) for f in top):
             if not m.ids("measure"):  # 'what was the median?' after the side effects: a median of what?
                 return self._clarify_generic("that", stats)
@@ -344,20 +317,20 @@ class Planner:
         unanswered = self._unanswered(m, q, stats, top)
         if unanswered:  # one measure asked, one measure answered: never a neighbouring figure instead
             return Plan(status="no_data", kind="not_reported", facts=top[:2], missing=unanswered, confidence=0.7)
-        unmet = [x for x in q.get("measure", []) if x in STRICT_FACETS and not any(x in f.measure for f in top)]
+        unmet = [x for x in q.get("measure", []) if x in self.roles.strict_facets and not any(x in f.measure for f in top)]
         if unmet:  # 'how long did it take to reach CR': the CR count is not an answer
             return Plan(status="no_data", kind="not_reported", facts=top[:2], missing=self.describe(q),
                         confidence=0.7)
-        overview = m.has("cue", "cue.overview")
+        overview = m.has("cue", self.roles.overview)
         if "measure" not in q and len({tuple(f.measure) for f in top}) > 1 and not overview:
             return self._clarify(top, q, "measure")
-        if len(top) <= MAX_FACTS:
+        if len(top) <= self.t.max_facts:
             return Plan(status="answered", facts=top, confidence=0.9 if len(top) == 1 else 0.8)
         dims = [s for s in ("drug", "group", "cycle", "timepoint")
                 if s not in q and len({tuple(f.slot(s)) for f in top}) > 1]
         if dims and not overview:
             return self._clarify(top, q, dims[0])
-        return Plan(status="answered", kind="overview", facts=top[:MAX_TABLE], table=True, confidence=0.8)
+        return Plan(status="answered", kind="overview", facts=top[:self.t.max_table], table=True, confidence=0.8)
 
     def _unanswered(self, m: Match, q: dict[str, list[str]], stats: list[str], top: list[Fact]) -> str:
         """What the question asks that the best facts do not give ('' when they answer it):
@@ -373,13 +346,13 @@ class Planner:
         families = {self._family(g) for g in groups}
         if len(families) > 1 and not any(set(groups) <= set(f.group) for f in top) and not self._paired(groups):
             return self.describe(q)  # 'median OS for TP53-mutated patients aged 70 or older': no fact joins them
-        if ("stat.count" in stats and not {"measure", "drug", "cycle"} & set(q) and q.get("group")
+        if (self.roles.count in stats and not {"measure", "drug", "cycle"} & set(q) and q.get("group")
                 and not any(v.kind in ("count", "n") for f in top for v in f.values)):
             return "the number of patients " + self.describe({"group": q["group"]})[4:]
         strong = [x for x in m.ids("measure") if x in q.get("measure", []) and self.store.entities[x].anchor != "none"
                   and self.store.entities[x].weight >= 1 and not self.store.entities[x].expands
                   and any(mm.entity == x and mm.how == "exact" for mm in m.mentions)]
-        if len(strong) >= 2 and RELATION.search(m.normalised) and not COORDINATED.search(m.normalised) and not any(
+        if len(strong) >= 2 and self.relation.search(m.normalised) and not self.coordinated.search(m.normalised) and not any(
                 self._coverage(strong, f) >= 2 for f in top):
             return self.describe({**q, "measure": strong})
         return ""
@@ -388,14 +361,13 @@ class Planner:
         """How many of the measures the question names this fact answers."""
         return sum(1 for x in measures if ({x} | set(expand(self.store, [x]))) & set(fact.measure))
 
-    @staticmethod
-    def _besides(m: Match) -> set[str]:
+    def _besides(self, m: Match) -> set[str]:
         """Measures named between 'besides' / 'other than' and the question proper: the ones to leave out."""
-        cue = next((x for x in m.mentions if x.entity == BESIDES and x.start >= 0), None)
+        cue = next((x for x in m.mentions if x.entity == self.roles.besides and x.start >= 0), None)
         if cue is None:
             return set()
         words = m.normalised.split(" ")
-        stop = next((i for i in range(cue.end, len(words)) if words[i] in QUESTION_WORDS), len(words))
+        stop = next((i for i in range(cue.end, len(words)) if words[i] in self.question_words), len(words))
         return {x.entity for x in m.mentions if x.slot == "measure" and cue.end <= x.start < stop}
 
     def _paired(self, groups: list[str]) -> bool:
@@ -405,42 +377,42 @@ class Planner:
     def _subgroup_only(self, q: dict[str, list[str]], stats: list[str], top: list[Fact]) -> bool:
         """A survival median asked for everyone, which the article gives only by subgroup."""
         measures = set(expand(self.store, q.get("measure", [])))
-        return ("group" not in q and "stat.median" in stats and bool(measures) and measures <= set(SURVIVAL)
-                and not any("all" in f.group for f in top))
+        return ("group" not in q and self.roles.median in stats and bool(measures) and measures <= set(self.roles.survival)
+                and not any(WHOLE_TRIAL in f.group for f in top))
 
     def _overview(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str]) -> Plan:
         if not q:
-            order = {t: i for i, t in enumerate(HEADLINE_TOPICS)}
-            facts = sorted((f for f in self.store.facts.values() if f.rank >= 1 and f.topic in order and f.group == ["all"]),
+            order = {t: i for i, t in enumerate(self.store.answers.overview.headline_topics)}
+            facts = sorted((f for f in self.store.facts.values() if f.rank >= 1 and f.topic in order and f.group == [WHOLE_TRIAL]),
                            key=lambda f: (order[f.topic], -f.rank, f.id))
-            return Plan(status="answered", kind="overview", facts=facts[:MAX_TABLE], table=True, confidence=0.8)
+            return Plan(status="answered", kind="overview", facts=facts[:self.t.max_table], table=True, confidence=0.8)
         res = resolve(self.store, q, stats)
         if not res:
             return self._no_data(q, stats)
-        facts = [f for s, f in res.scored if s >= res.best - 0.35][:MAX_TABLE]
+        facts = [f for s, f in res.scored if s >= res.best - 0.35][:self.t.max_table]
         return Plan(status="answered", kind="overview", facts=facts, table=len(facts) > 1, confidence=0.85)
 
     def _superlative(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str]) -> Plan:
         q = dict(q)
         if "measure" not in q:
-            q["measure"] = list(SURVIVAL[:2]) if "group" in q else ["ae_any"]
+            q["measure"] = list(self.roles.survival[:2]) if "group" in q else [self.roles.any_adverse_event]
         facts = [f for _, f in resolve(self.store, q, stats).scored
                  if len(f.group) == 1 and f.stat not in ("comparison", "p_value") and main_value(f) is not None
                  and f.rankable]
-        if ("group" not in q and set(expand(self.store, q["measure"])) <= set(SURVIVAL)
-                and any(f.group != [ALL] for f in facts)):
-            facts = [f for f in facts if f.group != [ALL]]  # 'which group lived longest': among the groups
+        if ("group" not in q and set(expand(self.store, q["measure"])) <= set(self.roles.survival)
+                and any(f.group != [WHOLE_TRIAL] for f in facts)):
+            facts = [f for f in facts if f.group != [WHOLE_TRIAL]]  # 'which group lived longest': among the groups
         if len(facts) < 2 and "group" not in q:
             widened = dict(q, group=[e for e in self.store.entities if self.store.entities[e].slot == "group"
-                                     and not self.store.entities[e].expands and e != "all"])
+                                     and not self.store.entities[e].expands and e != WHOLE_TRIAL])
             facts = [f for f in resolve(self.store, widened, stats).top if len(f.group) == 1 and main_value(f) is not None]
         if len(facts) < 2:
             return self._lookup(m, ctx, q, stats)
-        kinds = [f for f in facts if TYPES in f.measure]
+        kinds = [f for f in facts if self.roles.types in f.measure]
         if len(kinds) >= 2:  # 'most common second neoplasm': among its types, not the total
             facts = kinds
-        second = m.has("cue", "sup.second")
-        want_max = m.has("cue", "sup.max") or second
+        second = m.has("cue", self.roles.second_most)
+        want_max = m.has("cue", self.roles.most) or second
         parts: dict[tuple[str, str], list[Fact]] = {}
         for f in facts:
             parts.setdefault((f.measure[0] if not f.measure[0].startswith("ae.") else "ae", f.stat), []).append(f)
@@ -470,18 +442,18 @@ class Planner:
             return self._no_data(q, stats)
         facts = [f for s, f in res.scored if s >= res.best - 0.12]
         implied = [x for mm in m.mentions for x in self.store.entities[mm.entity].implies]  # 'survive longer'-> OS
-        survival = set(expand(self.store, [*q.get("measure", []), *implied])) & set(SURVIVAL)
+        survival = set(expand(self.store, [*q.get("measure", []), *implied])) & set(self.roles.survival)
         if survival and not any(set(f.measure) & survival for f in facts):  # 'did MRD-negative patients live
             return self._no_data(q, stats)  # longer?': survival by MRD status is not reported
         comparisons = [f for f in facts if f.value("p") or f.stat in ("comparison", "p_value")]
-        facts = (comparisons + [f for f in facts if f not in comparisons])[:MAX_TABLE]
-        return Plan(status="answered", facts=facts, table=len(facts) > MAX_FACTS, confidence=0.8)
+        facts = (comparisons + [f for f in facts if f not in comparisons])[:self.t.max_table]
+        return Plan(status="answered", facts=facts, table=len(facts) > self.t.max_facts, confidence=0.8)
 
     def _significance(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str]) -> Plan:
         pool: list[Fact] = []
         own_slots = any(x.slot in FACT_SLOTS for x in m.mentions)
         if ctx.frames and not own_slots:  # 'was the difference significant?' after a comparison: that one's P
-            talked = {g for f in ctx.frames for g in f.slots.get("group", []) if g != ALL}
+            talked = {g for f in ctx.frames for g in f.slots.get("group", []) if g != WHOLE_TRIAL}
             measures = {x for f in ctx.frames for x in f.slots.get("measure", [])}
             across = [f for f in self.store.facts.values() if f.value("p") and len(talked) > 1
                       and talked <= set(f.group) and set(expand(self.store, list(measures))) & set(f.measure)]
@@ -489,7 +461,7 @@ class Planner:
                 return Plan(status="answered", kind="significance", facts=across[:1], confidence=0.85)
             own = [f for f in (self.store.facts.get(i) for i in ctxmod.last_facts(ctx)) if f and f.value("p")]
             if own:
-                return Plan(status="answered", kind="significance", facts=own[:MAX_FACTS], confidence=0.85)
+                return Plan(status="answered", kind="significance", facts=own[:self.t.max_facts], confidence=0.85)
         if q:
             res = resolve(self.store, q, stats)
             pool = [f for s, f in res.scored if s >= res.best - 0.4]
@@ -497,12 +469,12 @@ class Planner:
             last = [self.store.facts[i] for i in ctxmod.last_facts(ctx) if i in self.store.facts]
             own = [f for f in last if f.value("p")]
             if own:  # 'was the difference significant?' after a comparison: that comparison's P
-                return Plan(status="answered", kind="significance", facts=own[:MAX_FACTS], confidence=0.85)
+                return Plan(status="answered", kind="significance", facts=own[:self.t.max_facts], confidence=0.85)
             pool = list(last)
             for f in last:
                 res = resolve(self.store, {"measure": f.measure, "group": f.group}, [])
                 pool += [g for _, g in res.scored]
-                if len(f.group) == 1 and f.group != ["all"]:
+                if len(f.group) == 1 and f.group != [WHOLE_TRIAL]:
                     pool += [g for g in self.store.facts.values() if set(f.group) & set(g.group)
                              and set(f.measure) & set(g.measure) and g.value("p")]
         with_p = []
@@ -513,7 +485,7 @@ class Planner:
             if not q and not ctx.frames:
                 return self._clarify_generic("significance")
             return Plan(status="no_data", missing="a P value for that", facts=pool[:2], confidence=0.7)
-        return Plan(status="answered", kind="significance", facts=with_p[:MAX_FACTS], confidence=0.85)
+        return Plan(status="answered", kind="significance", facts=with_p[:self.t.max_facts], confidence=0.85)
 
     def _define(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str]) -> Plan:
         """'What does PFS mean?': the glossary fact of each term named; a drug without one gets its profile."""
@@ -521,8 +493,8 @@ class Planner:
         if bare and (stats or q.get("timepoint") or q.get("cycle") or sum(map(len, q.values())) > 1):
             return self._lookup(m, ctx, q, stats)  # 'what is the 2-year PFS': a figure, not a definition
         own = {s: m.ids(s) for s in ("measure", "group", "drug") if m.ids(s)}
-        if not own and m.has("domain", "dom.disease"):
-            own = {"measure": ["population"]}  # 'what does ALL mean here'
+        if not own and m.has("domain", self.roles.disease):
+            own = {"measure": [self.roles.population]}  # 'what does WHOLE_TRIAL mean here'
         terms = own or {s: ids for s, ids in q.items() if s in ("measure", "group", "drug")}
         facts: list[Fact] = []
         for slot, ids in terms.items():
@@ -533,11 +505,11 @@ class Planner:
                     found = [f for f in self.store.facts.values() if f.stat == "definition" and members & set(f.measure)]
                 facts += [f for f in found if f not in facts]
         if facts:
-            return Plan(status="answered", kind="define", facts=facts[:MAX_FACTS], confidence=0.9)
+            return Plan(status="answered", kind="define", facts=facts[:self.t.max_facts], confidence=0.9)
         if bare and not q.get("drug"):  # 'what is the median age': not a glossary question after all
             return self._lookup(m, ctx, q, stats)
         if q.get("drug"):
-            return self._lookup(m, ctx, {"drug": q["drug"], "measure": ["drug_profile"]}, [])
+            return self._lookup(m, ctx, {"drug": q["drug"], "measure": [self.roles.drug_profile]}, [])
         return Plan(status="no_data", kind="not_reported", missing=f"a definition of {self.describe(q)}",
                     confidence=0.7)
 
@@ -554,11 +526,11 @@ class Planner:
             others = set(e.related) - set(exact)
             joined = [f for f in res.top if set(f.measure) & set(exact) and set(f.measure) & others]
             if joined:
-                return Plan(status="answered", facts=joined[:MAX_FACTS], confidence=0.75)
+                return Plan(status="answered", facts=joined[:self.t.max_facts], confidence=0.75)
         named = self._beside(m, eid)
         if entity is None and named:  # 'nausea and vomiting': answer the part
             res = resolve(self.store, dict(asked, measure=named), stats)  # it reports, and say what it does not
-            if res and len(res.top) <= MAX_FACTS:
+            if res and len(res.top) <= self.t.max_facts:
                 said = next((x.text for x in m.mentions if x.entity == eid), e.label)
                 return Plan(status="answered", facts=res.top, confidence=0.75, also_missing=said)
         if asked.get("measure"):
@@ -585,9 +557,9 @@ class Planner:
         return out
 
     def _unreported_timepoint(self, m: Match, q: dict[str, list[str]]) -> bool:
-        if m.ids("timepoint") or not set(expand(self.store, q.get("measure", []))) & set(SURVIVAL):
+        if m.ids("timepoint") or not set(expand(self.store, q.get("measure", []))) & set(self.roles.survival):
             return False
-        return "nr.timepoint" in self.store.entities and bool(self._odd_durations(m.normalised))
+        return self.roles.unreported_timepoint in self.store.entities and bool(self._odd_durations(m.normalised))
 
     def _odd_durations(self, text: str) -> list[str]:
         known = {v.value for f in self.store.facts.values() for v in f.values if v.kind == "timepoint"}
@@ -606,7 +578,7 @@ class Planner:
             return " and ".join(self.store.entities[i].label or i for i in ids if i in self.store.entities)
 
         parts = [label(q.get("measure", [])) or "that"]
-        if q.get("group") and q["group"] != ["all"]:
+        if q.get("group") and q["group"] != [WHOLE_TRIAL]:
             parts.append("for " + label(q["group"]))
         if q.get("timepoint"):
             parts.append("at " + label(q["timepoint"]))
@@ -638,28 +610,26 @@ class Planner:
         if by == "group" and len(options) < 2:  # one family ('before or after the amendment?'): its groups
             options = []
             for f in top:
-                opt = f"What was the {self.describe({**q, 'group': f.group[:1]})}" if f.group[:1] != [ALL] else ""
+                opt = f"What was the {self.describe({**q, 'group': f.group[:1]})}" if f.group[:1] != [WHOLE_TRIAL] else ""
                 if opt and opt not in options:
                     options.append(opt)
         options = options[:3]
         if len(options) < 2:
-            return Plan(status="answered", kind="overview", facts=top[:MAX_TABLE], table=True, confidence=0.7)
+            return Plan(status="answered", kind="overview", facts=top[:self.t.max_table], table=True, confidence=0.7)
         return Plan(status="clarify", kind="clarify", options=options, missing=self.describe(q), confidence=0.4)
 
     def _clarify_generic(self, what: str, stats: list[str] | None = None) -> Plan:
         if what != "significance":
-            options = GENERIC_OPTIONS.get(next(iter(stats or []), ""), GENERIC_OPTIONS[""])
+            options = self.options.by_statistic.get(next(iter(stats or []), ""), self.options.default)
             return Plan(status="clarify", kind="clarify", missing=what, confidence=0.4, options=list(options))
-        opts = ["Was the difference in progression-free survival before vs after the amendment significant",
-                "Was the difference in overall survival between the age groups significant",
-                "Was the difference in progression-free survival with high-risk cytogenetics significant"]
-        return Plan(status="clarify", kind="clarify", options=opts, missing=what, confidence=0.4)
+        return Plan(status="clarify", kind="clarify", options=list(self.options.significance), missing=what,
+                    confidence=0.4)
 
     def _advice(self, m: Match, rule_id: str, reply: str) -> Plan:
         facts: list[Fact] = []
         groups = [g for g in m.ids("group") if self.store.entities[g].ages]
         if groups:
-            res = resolve(self.store, {"group": groups[:1], "measure": list(SURVIVAL[:2])}, ["stat.median"])
+            res = resolve(self.store, {"group": groups[:1], "measure": list(self.roles.survival[:2])}, [self.roles.median])
             facts = [f for f in res.top if len(f.group) == 1][:2]
         elif any(x.slot in FACT_SLOTS for x in m.mentions):
             q = {s: m.ids(s) for s in FACT_SLOTS if m.ids(s)}

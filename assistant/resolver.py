@@ -3,20 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .models import FACT_SLOTS, Fact
+from .models import FACT_SLOTS, WHOLE_TRIAL, Fact
 from .store import Store
 
 STRICT = ("measure", "group", "timepoint", "cycle")
-SURVIVAL = {"pfs", "os", "crd"}
-STRICT_STAT = {"stat.median": {"median"}, "stat.rate": {"rate"}}  # for survival facts only
-STAT_OF = {"stat.median": {"median"}, "stat.rate": {"rate", "percent", "incidence"}, "stat.count": {"count"},
-           "stat.range": {"range"}}
-STAT_VALUES = {"stat.range": {"range_low", "range_high"}, "stat.year": {"year"}}  # a fact with these values answers the statistic
-DEFINITION = "stat.definition"  # the statistic of glossary questions
-TIE = 0.05
-STAT_BONUS = 0.1
-DRUG_HIT = 0.04  # below TIE: a drug named never outweighs a measure named
-EXTRA = {"measure": 0.05, "group": 0.1, "drug": 0.01}  # penalty per id a fact has beyond those asked
 
 
 @dataclass
@@ -24,6 +14,7 @@ class Resolution:
     """Facts that fit, best first; `top` is the tie set at the best score."""
 
     scored: list[tuple[float, Fact]] = field(default_factory=list)
+    tie: float = 0.05
 
     @property
     def best(self) -> float:
@@ -31,8 +22,8 @@ class Resolution:
 
     @property
     def top(self) -> list[Fact]:
-        """The facts within TIE of the best score, higher rank first."""
-        tied = [f for s, f in self.scored if s >= self.best - TIE - 1e-9]
+        """The facts within `tie` of the best score, higher rank first."""
+        tied = [f for s, f in self.scored if s >= self.best - self.tie - 1e-9]
         return sorted(tied, key=lambda f: -f.rank)
 
     def __bool__(self) -> bool:
@@ -59,9 +50,10 @@ def origins(store: Store, ids: list[str]) -> dict[str, str]:
     return {k: eid for eid in ids for k in expand(store, [eid])}
 
 
-def score_fact(fact: Fact, want: dict[str, dict[str, float]], stats: set[str],
+def score_fact(fact: Fact, want: dict[str, dict[str, float]], stats: set[str], store: Store,
                origin: dict[str, str] | None = None, strict: frozenset[str] = frozenset()) -> float | None:
     """None when a slot the question names disagrees with the fact; otherwise a score (higher is closer)."""
+    t = store.answers.thresholds
     score = 0.0
     for slot in FACT_SLOTS:
         if slot in strict and want.get(slot) and not set(want[slot]) & set(fact.slot(slot)):
@@ -75,28 +67,30 @@ def score_fact(fact: Fact, want: dict[str, dict[str, float]], stats: set[str],
                     named = {(origin or {}).get(eid, eid) for eid in asked if eid in have}
                     score += max(hits) + 0.2 * (len(named) - 1)
                 elif slot == "drug":  # drugs only break ties: most facts are about the whole regimen
-                    score += DRUG_HIT * max(hits)
+                    score += t.drug_hit * max(hits)
                 else:
                     score += max(hits) + 0.05 * (len(hits) - 1)
-                score -= EXTRA.get(slot, 0.0) * (len(have) - len(hits))  # a fact about more than was asked fits less
+                score -= t.extra.get(slot, 0.0) * (len(have) - len(hits))  # a fact about more than was asked fits less
             elif slot in STRICT:
                 return None
             elif have:
                 score -= 0.3  # a fact about other drugs fits less (a regimen-wide fact, with no drugs, is neutral)
-        elif slot == "group" and "all" not in have:
+        elif slot == "group" and WHOLE_TRIAL not in have:
             score -= 0.15
         elif slot == "cycle" and have:
             score -= 0.1  # a fact about one cycle fits a question that names none less
-    if stats and SURVIVAL & set(fact.measure):
-        kinds = {v.kind for v in fact.values}
+    if not stats:
+        return round(score, 4)
+    meaning = store.answers.statistics
+    kinds = {v.kind for v in fact.values}
+    if set(store.answers.roles.survival) & set(fact.measure):
         for s in stats:
-            if s in STRICT_STAT and not STRICT_STAT[s] & kinds:
+            need = meaning[s].survival_values if s in meaning else []
+            if need and not set(need) & kinds:
                 return None
-    if stats:
-        kinds = {v.kind for v in fact.values}
-        if any(fact.stat in STAT_OF.get(s, {s.removeprefix("stat.")}) or STAT_VALUES.get(s, set()) & kinds
-               for s in stats):
-            score += STAT_BONUS
+    if any(s in meaning and (fact.stat in meaning[s].fact_stats or set(meaning[s].value_kinds) & kinds)
+           for s in stats):
+        score += t.stat_bonus
     return round(score, 4)
 
 
@@ -114,15 +108,14 @@ def resolve(store: Store, slots: dict[str, list[str]], stats: list[str] | None =
     strict = frozenset(x for eid in slots.get("measure", []) if eid in store.entities
                        for x in store.entities[eid].strict)
     scored = []
-    glossary = DEFINITION in stat_set
     for fact in pool:
-        if (fact.stat == "definition") != glossary:
-            continue  # glossary facts answer only 'what does X mean', and only they do
-        s = score_fact(fact, want, stat_set, origin, strict)
+        if fact.stat == "definition":
+            continue  # glossary facts answer only 'what does X mean' (the define strategy reads them)
+        s = score_fact(fact, want, stat_set, store, origin, strict)
         if s is not None:
             scored.append((s, fact))
     scored.sort(key=lambda x: (-x[0], -x[1].rank, x[1].id))
-    return Resolution(scored)
+    return Resolution(scored, store.answers.thresholds.tie)
 
 
 def nearest(store: Store, slots: dict[str, list[str]], stats: list[str] | None = None) -> tuple[list[Fact], str]:

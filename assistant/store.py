@@ -9,7 +9,8 @@ from pathlib import Path
 
 from .errors import KnowledgeCheckError
 from .kb import content_hash, default_knowledge_dir, load_valid
-from .models import Caveat, Entity, Fact, FrameWords, IntentRule, Source
+from .normalise import Normaliser
+from .models import AnswerSettings, Caveat, Entity, Fact, FrameWords, IntentRule, Source
 
 
 def cache_dir() -> Path:
@@ -35,12 +36,15 @@ class Store:
     case_sensitive: dict[str, list[str]]  # phrase as written -> entity ids
     misspelt: frozenset[str] = frozenset()  # phrases listed as misspellings ('survivel')
     frame: FrameWords = field(default_factory=FrameWords)
+    answers: AnswerSettings = None  # type: ignore[assignment]  # always set by read()
     path: str = ":memory:"
     caveats_by_fact: dict[str, list[str]] = field(default_factory=dict)
     values: frozenset[str] = frozenset()
     by_measure: dict[str, list[Fact]] = field(default_factory=dict)
+    normalise: Normaliser = field(init=False)
 
     def __post_init__(self) -> None:
+        self.normalise = Normaliser(self.frame.normalise)
         for c in self.caveats.values():
             for fid in c.facts:
                 self.caveats_by_fact.setdefault(fid, []).append(c.id)
@@ -67,6 +71,7 @@ def read(conn: sqlite3.Connection, path: str = ":memory:") -> Store:
     def records(table: str, model):  # type: ignore[no-untyped-def]
         return {r[0]: model.model_validate_json(r[1]) for r in conn.execute(f"select id, record from [{table}]")}
 
+    settings = dict(conn.execute("select key, value from settings").fetchall())
     lexicon: dict[str, list[str]] = {}
     case: dict[str, list[str]] = {}
     generic: set[str] = set()
@@ -84,8 +89,8 @@ def read(conn: sqlite3.Connection, path: str = ":memory:") -> Store:
         facts=records("facts", Fact), caveats=records("caveats", Caveat), entities=records("entities", Entity),
         intents=records("intents", IntentRule), lexicon=lexicon, generic=frozenset(generic), misspelt=frozenset(misspelt),
         case_sensitive=case, path=path,
-        frame=FrameWords.model_validate_json(
-            conn.execute("select value from settings where key = 'frame'").fetchone()[0]),
+        frame=FrameWords.model_validate_json(settings["frame"]),
+        answers=AnswerSettings.model_validate_json(settings["answers"]),
     )
 
 

@@ -9,30 +9,6 @@ from rapidfuzz import fuzz, process
 from .normalise import tokens
 from .store import Store
 
-# Common English words are never fuzzed into lexicon terms ("month" is not "mouth").
-COMMON = frozenset("""
-about above after again against along among another answer anyone anything around asked asking because been
-before being below between both bring called came cause could didn't doing during each early either else
-every example first found from gave getting given going great group groups happen happened have having here
-however into just know later least like little long longer look looking made make many maybe mean means might
-more most much must need never next nothing number often only other others over people place please point
-quite rather really right said same says second seems seen should show shown since some something still such
-sure take taken tell than thank thanks that their them then there these they thing things think this those
-though three through time times today together told took total toward under until upon used using usually
-very want wanted were what whats when where whether which while whole whom whose will with within without
-word words work would write year years month months week weeks days your yours youre also able again ever
-trial trials study studies patient patients treat treated treatment therapy result results report reported
-percent rate rates median overall common higher lower level levels amount dose doses given cycle cycles
-other older young younger adult adults chance chances happen name names home take show tell give
-another shot shots what which when does done mean meaning
-""".split())
-
-_AGE = re.compile(r"\b(?:aged?|age of|i m|he s|she s|turning|turned|who s|(?:mother|mom|mum|father|dad|husband|wife|"
-                  r"grandmother|grandfather|grandma|grandpa|he|she|patient|i|son|daughter|sister|brother|partner|"
-                  r"friend|aunt|uncle|parent) (?:is|am))\s+(\d{2,3})\b(?! percent| month| patients)"
-                  r"|\b(\d{2,3}) year old|\b(\d{2,3}) years? of age")
-
-
 @dataclass(frozen=True)
 class Mention:
     """One entity found in the question."""
@@ -52,7 +28,9 @@ class Tagger:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.phrases = store.lexicon
-        self.everyday = COMMON | store.frame.words()  # never fuzzed into a lexicon term
+        self.everyday = frozenset(store.frame.tagger.never_fuzzed) | store.frame.words()  # never fuzzed into a term
+        age = store.frame.tagger.age_pattern
+        self.age = re.compile(age) if age else None
         self.max_len = max((len(p.split(" ")) for p in self.phrases), default=1)
         self.fuzzy: dict[int, list[str]] = {}
         for phrase, ids in self.phrases.items():
@@ -95,8 +73,8 @@ class Tagger:
             else:
                 i += 1
         self._fuzzy(toks, covered, out)
-        if self.ages and not any(m.slot == "group" for m in out):
-            for groups in _AGE.findall(norm):
+        if self.ages and self.age is not None and not any(m.slot == "group" for m in out):
+            for groups in self.age.findall(norm):
                 age = int(next(g for g in groups if g))
                 for lo, hi, eid in self.ages:
                     if lo <= age <= hi:

@@ -183,7 +183,7 @@ def _complete_questions(assistant: Assistant) -> list[str]:
                 continue
             seen.add(rec["session"])
             q = rec["question"]
-            if not Planner.elliptical(assistant.matcher.match(q).normalised) and assistant.ask(q).status != "clarify":
+            if not assistant.planner.elliptical(assistant.matcher.match(q).normalised) and assistant.ask(q).status != "clarify":
                 out.append(q)
     return out
 
