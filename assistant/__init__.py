@@ -14,13 +14,13 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .core import Assistant
-    from .errors import AssistantError, ContextError, InputFormatError, KnowledgeCheckError, KnowledgeError
-    from .models import STATUSES, Answer, Citation, Context, Explain
+    from assistant.core import Assistant
+    from assistant.errors import AssistantError, ContextError, InputFormatError, KnowledgeCheckError, KnowledgeError
+    from assistant.kb.models import STATUSES, Answer, Citation, Context, Explain
 
 _LAZY = {
-    "Assistant": "core", "Answer": "models", "Context": "models", "Citation": "models", "Explain": "models",
-    "STATUSES": "models", "AssistantError": "errors", "KnowledgeError": "errors", "KnowledgeCheckError": "errors",
+    "Assistant": "core", "Answer": "kb.models", "Context": "kb.models", "Citation": "kb.models", "Explain": "kb.models",
+    "STATUSES": "kb.models", "AssistantError": "errors", "KnowledgeError": "errors", "KnowledgeCheckError": "errors",
     "ContextError": "errors", "InputFormatError": "errors",
 }
 

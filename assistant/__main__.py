@@ -1,6 +1,6 @@
 """`python -m assistant` runs the command line."""
 import sys
 
-from .cli import main
+from assistant.interfaces.cli import main
 
 sys.exit(main())

@@ -12,16 +12,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import context as ctxmod
-from .account import Accountant
-from .compose import EMPTY, TOO_LONG, UNDECODABLE, Composer, merge
-from .compound import Splitter
-from .decide import Decider
-from .matcher import Matcher
-from .models import Answer, Context, Explain
-from .normalise import MAX_CHARS, strip_control
-from .planner import Planner
-from .store import Store, open_store
+from assistant.answer import context as ctxmod
+from assistant.understand.account import Accountant
+from assistant.answer.compose import EMPTY, TOO_LONG, UNDECODABLE, Composer, merge
+from assistant.understand.compound import Splitter
+from assistant.answer.decide import Decider
+from assistant.understand.matcher import Matcher
+from assistant.kb.models import Answer, Context, Explain
+from assistant.kb.normal import MAX_CHARS, strip_control
+from assistant.answer.planner import Planner
+from assistant.kb.store import Store, open_store
 
 SHORT_PART = 4  # words: 'and how many doses?' leans on the part before it
 _SURROGATE = re.compile("[\ud800-\udfff]")  # lone halves (JSON '\ud800' escapes) cannot be written as UTF-8
@@ -36,7 +36,7 @@ class Assistant:
         # unanswered-question log: None = $TRIAL_ASSISTANT_LOG if set; False off; True default path; path; log
         self.log = None
         if log is not None or os.environ.get("TRIAL_ASSISTANT_LOG"):
-            from .unanswered import resolve
+            from assistant.log.unanswered import resolve
 
             self.log = resolve(log)
         self.matcher = Matcher(self.store)

@@ -5,11 +5,15 @@ import json
 
 import pytest
 
-from assistant.models import numbers_in
+from assistant.kb.models import numbers_in
 
-from assistant import Answer, Context, ContextError
-from assistant.kb import say_numbers
-from assistant.models import STATUSES
+from assistant import Answer
+
+from assistant import Context
+
+from assistant import ContextError
+from assistant.kb.load import say_numbers
+from assistant.kb.models import STATUSES
 
 
 def ask_all(assistant, *questions: str) -> list[Answer]:
@@ -162,7 +166,7 @@ def test_context_expires_after_a_few_turns(assistant):
     answers = ask_all(assistant, "2-year PFS?", "hello", "thanks", "who are you", "what can I ask you")
     assert answers[-1].context.frames and answers[-1].context.frames[0].age == 0  # chit-chat keeps the topic
     ctx = answers[0].context
-    from assistant import context as ctxmod
+    from assistant.answer import context as ctxmod
 
     for _ in range(4):
         ctx = ctxmod.advance(ctx, None, False)
@@ -276,7 +280,7 @@ def _decided(assistant, m):
 
 
 def test_given_a_weak_match_then_the_assistant_asks_back_instead_of_guessing(assistant):
-    from assistant.context import parse
+    from assistant.answer.context import parse
 
     m = assistant.matcher.match("2-year PFS")
     m.score = 0.1
@@ -285,7 +289,7 @@ def test_given_a_weak_match_then_the_assistant_asks_back_instead_of_guessing(ass
 
 
 def test_given_two_close_rules_with_different_facts_then_clarify_offers_both(assistant):
-    from assistant.context import parse
+    from assistant.answer.context import parse
 
     m = assistant.matcher.match("most common side effect")
     lookup = assistant.store.intents["lookup"]

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.batch import Item, answer_items
-from assistant.cli import main
+from assistant.interfaces.batch import Item, answer_items
+from assistant.interfaces.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 PFS2 = "What was the 2-year progression-free survival?"

@@ -12,9 +12,9 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from assistant import chat as chatmod
-from assistant.chat import COMMANDS, Chat, history_path, make_completer, make_session, plain_loop, prompt_loop
-from assistant.transcripts import read
+from assistant.interfaces import chat as chatmod
+from assistant.interfaces.chat import COMMANDS, Chat, history_path, make_completer, make_session, plain_loop, prompt_loop
+from assistant.interfaces.transcripts import read
 
 ROOT = Path(__file__).resolve().parent.parent
 PFS2 = "What was the 2-year progression-free survival?"
@@ -182,7 +182,7 @@ def test_piped_stdin_reads_plain_lines() -> None:
 
 @pytest.mark.parametrize("status", ["answered", "medical_advice", "out_of_scope"])
 def test_colour_by_status_only_when_allowed(assistant, monkeypatch: pytest.MonkeyPatch, status: str) -> None:
-    from assistant import render
+    from assistant.interfaces import render
 
     q = {"answered": PFS2, "medical_advice": "should my 74 year old mother get this treatment?",
          "out_of_scope": "What is the weather in Paris?"}[status]

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from assistant import __version__
-from assistant.cli import main
-from assistant.models import Context
+from assistant.interfaces.cli import main
+from assistant.kb.models import Context
 
 ROOT = Path(__file__).resolve().parent.parent
 PFS2 = "What was the 2-year progression-free survival?"
@@ -122,7 +122,7 @@ def test_kb_check_of_a_missing_directory_fails_without_a_traceback() -> None:
 
 def test_ask_does_not_import_prompt_toolkit() -> None:
     # Heavy imports are lazy: prompt-toolkit only for `chat` (and a batch progress bar)
-    code = ("import sys, assistant.cli as c; c.main(['ask', 'hello']); "
+    code = ("import sys, assistant.interfaces.cli as c; c.main(['ask', 'hello']); "
             "print('PT' if 'prompt_toolkit' in sys.modules else 'no PT')")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
@@ -132,7 +132,8 @@ def test_ask_does_not_import_prompt_toolkit() -> None:
 
 def test_log_unanswered_flag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                              capsys: pytest.CaptureFixture[str]) -> None:
-    from assistant import core, oneshot
+    from assistant import core
+    from assistant.interfaces import oneshot
 
     seen: list[dict[str, object]] = []
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chat import ALIASES, COMMANDS as CHAT_COMMANDS
-from assistant.cli import COMMANDS
+from assistant.interfaces.chat import ALIASES, COMMANDS as CHAT_COMMANDS
+from assistant.interfaces.cli import COMMANDS
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

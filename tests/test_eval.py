@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
-from assistant.cli import main
-from assistant.evaluate import REJECTED, Case, EvalReport, format_report, harm, is_correct, load_cases, run_eval
+from assistant.interfaces.cli import main
+from assistant.devtools.evaluate import REJECTED, Case, EvalReport, format_report, harm, is_correct, load_cases, run_eval
 
 from .conftest import DATA, SHARED
 
@@ -154,8 +154,8 @@ def test_out_of_scope_sets_are_rejected(assistant: Assistant, tmp_path: Path) ->
 
 def test_bench_smoke(tmp_path: Path) -> None:
     """`assistant bench` measures everything in one small run; the figures are only reported."""
-    from assistant.bench import format_report as bench_text
-    from assistant.bench import run_bench
+    from assistant.devtools.bench import format_report as bench_text
+    from assistant.devtools.bench import run_bench
 
     r = run_bench(DEV, passes=1, batch_items=400, cold_runs=1)
     assert r.questions == len(load_cases(DEV))
@@ -175,7 +175,7 @@ def test_bench_smoke(tmp_path: Path) -> None:
 def test_bench_without_bm25s_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
-    from assistant.bench import bm25_baseline
+    from assistant.devtools.bench import bm25_baseline
 
     monkeypatch.setitem(sys.modules, "bm25s", None)  # import bm25s -> ImportError
     b = bm25_baseline([{"question": "x", "expected_status": "answered", "must_contain": []}], None, 1, 1)

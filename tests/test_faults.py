@@ -21,8 +21,8 @@ import pytest
 
 from assistant import Assistant
 from assistant.errors import KnowledgeCheckError
-from assistant.models import numbers_in
-from assistant.store import open_store
+from assistant.kb.models import numbers_in
+from assistant.kb.store import open_store
 
 from .conftest import KNOWLEDGE, ROOT
 
@@ -249,7 +249,7 @@ def test_killed_batch_keeps_every_finished_line(tmp_path: Path, knowledge_copy: 
     records = [json.loads(line) for line in lines]
     assert [r["id"] for r in records] == list(range(len(records)))
     # the same lines, answered by an uninterrupted in-process run
-    from assistant.batch import answer_items, open_input, read_items
+    from assistant.interfaces.batch import answer_items, open_input, read_items
 
     stream, fmt = open_input(str(src))
     with stream:

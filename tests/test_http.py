@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 
-from assistant.http import MAX_BODY, create_app  # noqa: E402
-from assistant.models import STATUSES  # noqa: E402
-from assistant.sessions import SessionStore  # noqa: E402
+from assistant.interfaces.http import MAX_BODY, create_app  # noqa: E402
+from assistant.kb.models import STATUSES  # noqa: E402
+from assistant.interfaces.sessions import SessionStore  # noqa: E402
 
 PFS = "What was the 2-year progression-free survival?"
 CONTRACT = {"id", "session", "question", "status", "answer", "citations", "facts", "intent", "confidence",
@@ -438,7 +438,7 @@ def post(url: str, body: dict[str, Any]) -> tuple[int, Any]:
 
 
 def test_the_real_server_answers_concurrent_clients_and_stops_cleanly(tmp_path: Path) -> None:
-    from assistant.loadtest import LocalServer, run_load
+    from assistant.devtools.loadtest import LocalServer, run_load
 
     server = LocalServer(["--log-db", str(tmp_path / "u.sqlite")])
     try:
@@ -490,7 +490,7 @@ def test_the_real_server_answers_concurrent_clients_and_stops_cleanly(tmp_path: 
 
 
 def test_the_real_server_with_two_workers(tmp_path: Path) -> None:
-    from assistant.loadtest import local_server
+    from assistant.devtools.loadtest import local_server
 
     with local_server(["--workers", "2", "--no-log", "--no-access-log"]) as server:
         for _ in range(10):
@@ -505,9 +505,9 @@ def test_with_workers_the_listening_socket_gets_tcp_nodelay() -> None:
 
     import uvicorn
 
-    from assistant.http import _nodelay_listener
+    from assistant.interfaces.http import _nodelay_listener
 
-    config = uvicorn.Config("assistant.http:app_from_env", host="127.0.0.1", port=0)
+    config = uvicorn.Config("assistant.interfaces.http:app_from_env", host="127.0.0.1", port=0)
     original = uvicorn.config.Config.bind_socket
     with _nodelay_listener(uvicorn):
         sock = config.bind_socket()
@@ -519,7 +519,7 @@ def test_with_workers_the_listening_socket_gets_tcp_nodelay() -> None:
 
 
 def test_the_load_generator_only_targets_loopback() -> None:
-    from assistant.loadtest import check_loopback, run_load
+    from assistant.devtools.loadtest import check_loopback, run_load
 
     assert check_loopback("http://127.0.0.1:8000") == ("127.0.0.1", 8000, "/v1/ask")
     assert check_loopback("http://localhost:9/webhooks/rest/webhook")[2] == "/webhooks/rest/webhook"
@@ -529,7 +529,7 @@ def test_the_load_generator_only_targets_loopback() -> None:
 
 
 def test_serve_reports_a_log_it_cannot_open(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from assistant.cli import main
+    from assistant.interfaces.cli import main
 
     blocker = tmp_path / "file"
     blocker.write_text("x")

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.kb import say_numbers
+from assistant.kb.load import say_numbers
 
-from assistant import kb
-from assistant.build import build, dump
+from assistant.kb import load as kb
+from assistant.kb.build import build, dump
 from assistant.errors import KnowledgeCheckError
-from assistant.models import numbers_in
+from assistant.kb.models import numbers_in
 
 from .conftest import KNOWLEDGE
 

@@ -25,11 +25,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant import Assistant
-from assistant.batch import Item, Writer, answer_items, open_input, read_items
+from assistant.interfaces.batch import Item, Writer, answer_items, open_input, read_items
 from assistant.errors import InputFormatError
-from assistant.kb import EXEMPT_PHRASES
-from assistant.models import STATUSES, Answer, numbers_in
-from assistant.render import markdown_turn, text
+from assistant.kb.load import EXEMPT_PHRASES
+from assistant.kb.models import STATUSES, Answer, numbers_in
+from assistant.interfaces.render import markdown_turn, text
 
 from .conftest import DATA, ROOT
 

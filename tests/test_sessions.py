@@ -5,8 +5,8 @@ import threading
 
 import pytest
 
-from assistant.models import Context, Frame
-from assistant.sessions import SessionStore
+from assistant.kb.models import Context, Frame
+from assistant.interfaces.sessions import SessionStore
 
 
 class FakeClock:

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant import transcripts as tx
-from assistant.cli import main
-from assistant.normalise import strip_control
-from assistant.render import md_inline, md_unescape
+from assistant.interfaces import transcripts as tx
+from assistant.interfaces.cli import main
+from assistant.kb.normal import strip_control
+from assistant.interfaces.render import md_inline, md_unescape
 
 ROOT = Path(__file__).resolve().parent.parent
 CURATED = sorted((ROOT / "transcripts").glob("*.md"))

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from assistant.cli import main
-from assistant.models import Answer, Explain
-from assistant.unanswered import LOGGED, UnansweredLog, default_path, resolve
+from assistant.interfaces.cli import main
+from assistant.kb.models import Answer, Explain
+from assistant.log.unanswered import LOGGED, UnansweredLog, default_path, resolve
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,8 +98,8 @@ def test_given_several_processes_writing_at_once_then_no_row_is_lost(tmp_path: P
     path = tmp_path / "shared.sqlite"
     script = (
         "import sys\n"
-        "from assistant.models import Answer, Explain\n"
-        "from assistant.unanswered import UnansweredLog\n"
+        "from assistant.kb.models import Answer, Explain\n"
+        "from assistant.log.unanswered import UnansweredLog\n"
         "log = UnansweredLog(sys.argv[1])\n"
         "for n in range(150):\n"
         "    log.record(Answer(status='no_data', answer='-', question=f'q{n}', explain=Explain(normalised=f'q {n}')))\n"

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
-from assistant.models import numbers_in
-from assistant.planner import Planner
+from assistant.kb.models import numbers_in
+from assistant.answer.planner import Planner
 
 from .conftest import DATA, KNOWLEDGE
 
@@ -237,7 +237,7 @@ def test_a_drug_ending_added_in_knowledge_makes_a_foreign_name(knowledge_copy: P
 
 def test_a_bad_frame_file_names_the_file_and_field(knowledge_copy: Path) -> None:
     from assistant.errors import KnowledgeCheckError
-    from assistant.kb import load_valid
+    from assistant.kb.load import load_valid
 
     frame = knowledge_copy / "frame.toml"
     frame.write_text(frame.read_text(encoding="utf-8").replace('code_pattern = \'', 'code_pattern = \'(('), encoding="utf-8")

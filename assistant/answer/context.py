@@ -1,0 +1,120 @@
+"""Step 4: dialogue context. An explicit value: frames of earlier turns that age, weigh less and expire.
+
+Context only fills slots the question leaves out, and only where the filled slot still finds facts.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from assistant.errors import ContextError
+from assistant.kb.models import Context, Frame
+
+if TYPE_CHECKING:  # pragma: no cover
+    from assistant.kb.store import Store
+
+MAX_AGE = 3  # a frame is forgotten after this many further turns
+
+
+def parse(context: Context | dict[str, Any] | str | bytes | None) -> Context:
+    """Accept a Context, its dict, or its JSON; raise ContextError for anything malformed."""
+    if context is None or context == "":
+        return Context()
+    if isinstance(context, Context):
+        return context
+    try:
+        if isinstance(context, (str, bytes)):
+            context = json.loads(context)
+        if not isinstance(context, dict):
+            raise ContextError("context must be a JSON object")
+        return Context.model_validate(context)
+    except (ValueError, ValidationError) as e:
+        first = e.errors()[0] if isinstance(e, ValidationError) else None
+        where = ".".join(str(x) for x in first["loc"]) if first else ""
+        msg = first["msg"] if first else str(e)
+        raise ContextError(f"malformed context{(' at ' + where) if where else ''}: {msg}", field=where) from None
+
+
+def check(ctx: Context, store: "Store") -> None:
+    """Raise ContextError when a well-formed context names things this knowledge base does not have
+    (tampered with, or from another knowledge version). Values are not echoed."""
+    from assistant.kb.models import FACT_SLOTS
+
+    for i, frame in enumerate(ctx.frames):
+        where = f"frames.{i}"
+        problems = [(f"{where}.slots", "unknown slot name") for s in frame.slots if s not in FACT_SLOTS]
+        problems += [(f"{where}.slots.{s}.{j}", "unknown entity id") for s, ids in frame.slots.items()
+                     for j, eid in enumerate(ids) if eid not in store.entities]
+        problems += [(f"{where}.facts.{j}", "unknown fact id") for j, fid in enumerate(frame.facts)
+                     if fid not in store.facts]
+        problems += [(f"{where}.stats.{j}", "unknown statistic id") for j, sid in enumerate(frame.stats)
+                     if sid not in store.entities or store.entities[sid].slot != "stat"]
+        if frame.intent and frame.intent not in store.intents and not frame.intent.startswith("clarify."):
+            problems.append((f"{where}.intent", "unknown intent id"))
+        if frame.age >= MAX_AGE:
+            problems.append((f"{where}.age", f"must be less than {MAX_AGE}"))
+        if problems:
+            field, problem = problems[0]
+            raise ContextError(f"context {field}: {problem}", field=field)
+
+
+def weight(frame: Frame) -> float:
+    """Older frames count for less (1, 1/2, 1/3, ...)."""
+    return round(1.0 / (1 + frame.age), 3)
+
+
+def fillers(ctx: Context, missing: list[str], union: bool = False) -> list[tuple[str, list[str], float]]:
+    """(slot, ids, weight) offered by the newest frame that has each missing slot; with `union`, the ids of
+    every frame ('OS at those timepoints' after 2-year and 5-year PFS)."""
+    out = []
+    for slot in missing:
+        ids: list[str] = []
+        w = 0.0
+        for frame in ctx.frames:
+            if frame.slots.get(slot):
+                ids += [i for i in frame.slots[slot] if i not in ids]
+                w = max(w, weight(frame))
+                if not union:
+                    break
+        if ids:
+            out.append((slot, ids, w))
+    return out
+
+
+_CHOICE = re.compile(r"(?:the |option |number |no |choice )?(first|second|third|last|1|2|3|one|1st|2nd|3rd)"
+                     r"(?: one| option| question| please)?")
+_ORDINAL = {"first": 0, "1": 0, "one": 0, "1st": 0, "second": 1, "2": 1, "2nd": 1, "third": 2, "3": 2, "3rd": 2,
+            "last": -1}
+
+
+def choice(ctx: Context, normalised: str) -> str | None:
+    """After a clarify turn, 'the first one' / '2' picks that offered question."""
+    if not ctx.frames or not ctx.frames[0].options or ctx.frames[0].age:
+        return None
+    m = _CHOICE.fullmatch(normalised)
+    if not m:
+        return None
+    options = ctx.frames[0].options
+    i = _ORDINAL[m.group(1)]
+    return options[i] if -len(options) <= i < len(options) else None
+
+
+def last_facts(ctx: Context) -> list[str]:
+    return list(ctx.frames[0].facts) if ctx.frames else []
+
+
+def advance(ctx: Context, frame: Frame | None, new_topic: bool) -> Context:
+    """The context after this turn: older frames age (and expire); a new topic replaces them."""
+    frames = [] if new_topic else [f.model_copy(update={"age": f.age + 1}) for f in ctx.frames]
+    frames = [f for f in frames if f.age < MAX_AGE]
+    if frame is not None:
+        frames.insert(0, frame)
+    return Context(turn=ctx.turn + 1, frames=frames[:4])
+
+
+def keep(ctx: Context) -> Context:
+    """A turn that does not touch the topic (chit-chat, out of scope) only counts the turn."""
+    return ctx.model_copy(update={"turn": ctx.turn + 1})

@@ -1,0 +1,129 @@
+"""Step 5: resolve slots to facts. Strict slots must agree; missing ones prefer the whole-trial population."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from assistant.kb.models import FACT_SLOTS, WHOLE_TRIAL, Fact
+from assistant.kb.store import Store
+
+STRICT = ("measure", "group", "timepoint", "cycle")
+
+
+@dataclass
+class Resolution:
+    """Facts that fit, best first; `top` is the tie set at the best score."""
+
+    scored: list[tuple[float, Fact]] = field(default_factory=list)
+    tie: float = 0.05
+
+    @property
+    def best(self) -> float:
+        return self.scored[0][0] if self.scored else 0.0
+
+    @property
+    def top(self) -> list[Fact]:
+        """The facts within `tie` of the best score, higher rank first."""
+        tied = [f for s, f in self.scored if s >= self.best - self.tie - 1e-9]
+        return sorted(tied, key=lambda f: -f.rank)
+
+    def __bool__(self) -> bool:
+        return bool(self.scored)
+
+
+def expand(store: Store, ids: list[str], weight: float = 1.0) -> dict[str, float]:
+    """Entity ids with umbrella terms replaced by what they stand for ('side effects' -> every ae.*)."""
+    out: dict[str, float] = {}
+    for eid in ids:
+        e = store.entities.get(eid)
+        if e is None:
+            continue
+        if e.expands:
+            for k, v in expand(store, e.expands, weight * 0.95).items():
+                out[k] = max(out.get(k, 0.0), v)
+        else:
+            out[eid] = max(out.get(eid, 0.0), weight * e.weight)
+    return out
+
+
+def origins(store: Store, ids: list[str]) -> dict[str, str]:
+    """Expanded id -> the question's own id it came from (an umbrella's members share one origin)."""
+    return {k: eid for eid in ids for k in expand(store, [eid])}
+
+
+def score_fact(fact: Fact, want: dict[str, dict[str, float]], stats: set[str], store: Store,
+               origin: dict[str, str] | None = None, strict: frozenset[str] = frozenset()) -> float | None:
+    """None when a slot the question names disagrees with the fact; otherwise a score (higher is closer)."""
+    t = store.answers.thresholds
+    score = 0.0
+    for slot in FACT_SLOTS:
+        if slot in strict and want.get(slot) and not set(want[slot]) & set(fact.slot(slot)):
+            return None
+        asked = want.get(slot)
+        have = fact.slot(slot)
+        if asked:
+            hits = [w for eid, w in asked.items() if eid in have]
+            if hits:
+                if slot == "measure":  # a fact answering two things the question names fits better
+                    named = {(origin or {}).get(eid, eid) for eid in asked if eid in have}
+                    score += max(hits) + 0.2 * (len(named) - 1)
+                elif slot == "drug":  # drugs only break ties: most facts are about the whole regimen
+                    score += t.drug_hit * max(hits)
+                else:
+                    score += max(hits) + 0.05 * (len(hits) - 1)
+                score -= t.extra.get(slot, 0.0) * (len(have) - len(hits))  # a fact about more than was asked fits less
+            elif slot in STRICT:
+                return None
+            elif have:
+                score -= 0.3  # a fact about other drugs fits less (a regimen-wide fact, with no drugs, is neutral)
+        elif slot == "group" and WHOLE_TRIAL not in have:
+            score -= 0.15
+        elif slot == "cycle" and have:
+            score -= 0.1  # a fact about one cycle fits a question that names none less
+    if not stats:
+        return round(score, 4)
+    meaning = store.answers.statistics
+    kinds = {v.kind for v in fact.values}
+    if set(store.answers.roles.survival) & set(fact.measure):
+        for s in stats:
+            need = meaning[s].survival_values if s in meaning else []
+            if need and not set(need) & kinds:
+                return None
+    if any(s in meaning and (fact.stat in meaning[s].fact_stats or set(meaning[s].value_kinds) & kinds)
+           for s in stats):
+        score += t.stat_bonus
+    return round(score, 4)
+
+
+def resolve(store: Store, slots: dict[str, list[str]], stats: list[str] | None = None) -> Resolution:
+    """Every fact that fits the slots, best first (ties broken by rank, then id)."""
+    want = {s: expand(store, ids) for s, ids in slots.items() if s in FACT_SLOTS and ids}
+    if not want:
+        return Resolution()
+    stat_set = set(stats or [])
+    origin = origins(store, slots.get("measure", []))
+    if "measure" in want:  # measure is strict: only facts of an asked measure can fit
+        pool = {f.id: f for m in want["measure"] for f in store.by_measure.get(m, ())}.values()
+    else:
+        pool = store.facts.values()
+    strict = frozenset(x for eid in slots.get("measure", []) if eid in store.entities
+                       for x in store.entities[eid].strict)
+    scored = []
+    for fact in pool:
+        if fact.stat == "definition":
+            continue  # glossary facts answer only 'what does X mean' (the define strategy reads them)
+        s = score_fact(fact, want, stat_set, store, origin, strict)
+        if s is not None:
+            scored.append((s, fact))
+    scored.sort(key=lambda x: (-x[0], -x[1].rank, x[1].id))
+    return Resolution(scored, store.answers.thresholds.tie)
+
+
+def nearest(store: Store, slots: dict[str, list[str]], stats: list[str] | None = None) -> tuple[list[Fact], str]:
+    """When nothing fits: relax one strict slot at a time (group, then timepoint, cycle) and say which."""
+    for drop in ("timepoint", "group", "cycle", "drug"):
+        if slots.get(drop):
+            relaxed = {k: v for k, v in slots.items() if k != drop}
+            res = resolve(store, relaxed, stats)
+            if res:
+                return res.top[:3], drop
+    return [], ""

@@ -1,0 +1,122 @@
+"""Compile validated knowledge into SQLite (sqlite-utils): readable tables, an FTS5 index, deterministic."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import sqlite_utils
+
+from assistant.kb.load import SCHEMA_VERSION, Knowledge, content_hash
+from assistant.kb.normal import Normaliser
+
+
+def _csv(items: list[str]) -> str:
+    return ", ".join(items)
+
+
+SCHEMA: dict[str, tuple[dict[str, type], str | tuple[str, ...]]] = {
+    "caveats": ({"id": str, "severity": str, "say": str, "locator": str, "record": str}, "id"),
+    "caveat_facts": ({"caveat_id": str, "fact_id": str}, ("caveat_id", "fact_id")),
+    "examples": ({"fact_id": str, "position": int, "question": str}, ("fact_id", "position")),
+    "intents": ({"id": str, "kind": str, "description": str, "record": str}, "id"),
+}
+
+
+def compile_into(kn: Knowledge, db: sqlite_utils.Database) -> None:
+    """Write every table; rows go in sorted order so the same input gives the same file."""
+    for name, (columns, pk) in SCHEMA.items():
+        db[name].create(columns, pk=pk, if_not_exists=True)
+    db["meta"].insert_all(
+        [{"key": "schema", "value": SCHEMA_VERSION}, {"key": "content_hash", "value": content_hash(kn.root)}],
+        pk="key",
+    )
+    db["sources"].insert_all(
+        (s.model_dump() for _, s in sorted(kn.sources.items())), pk="id",
+        columns={"id": str, "kind": str, "short": str, "full": str, "doi": str, "trial": str, "file": str},
+    )
+    facts = [kn.facts[k] for k in sorted(kn.facts)]
+    db["facts"].insert_all(
+        ({
+            "id": f.id, "topic": f.topic, "stat": f.stat, "measure": _csv(f.measure), "group": _csv(f.group),
+            "timepoint": _csv(f.timepoint), "drug": _csv(f.drug), "cycle": _csv(f.cycle), "label": f.label,
+            "say": f.say, "quote": f.quote, "locator": f.locator, "source": f.source, "rank": f.rank,
+            "record": f.model_dump_json(),
+        } for f in facts),
+        pk="id", foreign_keys=[("source", "sources", "id")],
+    )
+    db["values"].insert_all(
+        ({"fact_id": f.id, "position": i, "kind": v.kind, "name": v.key, "value": v.value, "unit": v.unit,
+          "number": v.num} for f in facts for i, v in enumerate(f.values)),
+        pk=("fact_id", "position"), foreign_keys=[("fact_id", "facts", "id")],
+        columns={"fact_id": str, "position": int, "kind": str, "name": str, "value": str, "unit": str, "number": float},
+    )
+    db["examples"].insert_all(
+        ({"fact_id": f.id, "position": i, "question": q} for f in facts for i, q in enumerate(f.examples)),
+        pk=("fact_id", "position"), foreign_keys=[("fact_id", "facts", "id")],
+    )
+    caveats = [kn.caveats[k] for k in sorted(kn.caveats)]
+    db["caveats"].insert_all(
+        ({"id": c.id, "severity": c.severity, "say": c.say, "locator": c.locator, "record": c.model_dump_json()}
+         for c in caveats), pk="id",
+    )
+    db["caveat_facts"].insert_all(
+        ({"caveat_id": c.id, "fact_id": fid} for c in caveats for fid in c.facts),
+        pk=("caveat_id", "fact_id"), foreign_keys=[("caveat_id", "caveats", "id"), ("fact_id", "facts", "id")],
+    )
+    entities = [kn.entities[k] for k in sorted(kn.entities)]
+    db["entities"].insert_all(
+        ({"id": e.id, "slot": e.slot, "label": e.label, "anchor": e.anchor, "weight": e.weight, "fuzzy": e.fuzzy,
+          "expands": _csv(e.expands), "holds": e.holds, "record": e.model_dump_json()} for e in entities), pk="id",
+    )
+    rows = {}
+    normalise = Normaliser(kn.frame.normalise)
+    for e in entities:
+        for form in ("names", "abbreviations", "lay", "misspellings", "generic"):
+            for name in getattr(e, form):
+                rows[(normalise(name), e.id)] = {"phrase": normalise(name), "entity_id": e.id, "form": form,
+                                                 "written": name}
+        for name in e.case_sensitive:
+            rows[(name, e.id)] = {"phrase": name, "entity_id": e.id, "form": "case_sensitive", "written": name}
+    db["lexicon"].insert_all((rows[k] for k in sorted(rows)), pk=("phrase", "entity_id"),
+                             foreign_keys=[("entity_id", "entities", "id")])
+    db["intents"].insert_all(
+        ({"id": r.id, "kind": r.kind, "description": r.description, "record": r.model_dump_json()}
+         for _, r in sorted(kn.intents.items())), pk="id",
+    )
+    db["frame_words"].insert_all(
+        ({"word": w, "groups": _csv(sorted(g for g, ws in kn.frame.frame.items() if w in ws))}
+         for w in sorted(kn.frame.words())), pk="word", columns={"word": str, "groups": str},
+    )
+    settings = [{"key": "frame", "value": kn.frame.model_dump_json()}]
+    if kn.answers is not None:
+        settings.append({"key": "answers", "value": kn.answers.model_dump_json()})
+    db["settings"].insert_all(settings, pk="key")
+    db["facts"].enable_fts(["label", "say", "quote"], tokenize="porter")
+
+
+def build(kn: Knowledge, out: Path | str) -> Path:
+    """Compile to a file atomically (write a temporary file, then rename)."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=out.name + ".", suffix=".tmp", dir=out.parent)
+    os.close(fd)
+    try:
+        os.unlink(tmp)
+        db = sqlite_utils.Database(tmp)
+        compile_into(kn, db)
+        db["meta"].insert({"key": "complete", "value": "yes"})
+        db.conn.commit()
+        db.close()
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return out
+
+
+def dump(db: sqlite_utils.Database) -> str:
+    """A text dump of every row (to compare builds)."""
+    return json.dumps({t: list(db[t].rows) for t in sorted(db.table_names()) if "_fts" not in t},
+                      sort_keys=True, default=str)

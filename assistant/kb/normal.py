@@ -1,0 +1,91 @@
+"""Step 1: the normal form (Unicode, case, dashes, number words, units) in which questions and lexicon names meet."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from assistant.kb.models import NormalSettings
+
+MAX_CHARS = 2000
+
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
+_QUOTES = dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032\u00b4`"), "'")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]{0,10}(?:\s[^<>]{0,200})?/?>")  # markup pasted in: '<b>', '</span>'
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]")
+
+_SIGNS = [
+    (re.compile(r"(?<=[a-z])\+(?=[a-z])"), " + "),  # 'chemo+ino'
+    (re.compile(r"(?<=[a-z])\+(?=\s|$|[,.?!)])"), " positive "),
+    (re.compile(r"(?<=[a-z]{2})-(?=\s|$|[,.?!)])"), " negative "),
+    (re.compile(r"(?:≥|>=|=>)\s*(\d+)"), r" \1 plus "),
+    (re.compile(r"(?:≤|<=|=<)\s*(\d+)"), r" \1 or under "),
+    (re.compile(r"(?<![<>=])>\s*(\d+)"), r" over \1 "),
+    (re.compile(r"(?<![<>=])<\s*(\d+)"), r" under \1 "),
+    (re.compile(r"(?<=\d)\s*\+"), " plus "),
+    (re.compile(r"(?<=\d)\s*%"), " percent "),
+]
+_PUNCT = re.compile(r"[^\w\s.+%]|_")
+_LONE_DOT = re.compile(r"\.(?!\d)")
+_SPACES = re.compile(r"\s+")
+
+
+def strip_control(text: str) -> str:
+    """Remove ANSI escape sequences, control and bidi/zero-width characters, lone surrogates (safe to echo)."""
+    return _CONTROL.sub("", _ANSI.sub("", text))
+
+
+class Normaliser:
+    """The normal form of one knowledge base (its number words and unit spellings: knowledge/frame.toml,
+    [normalise]). Lexicon names are stored in it and questions are read in it, so the two always meet.
+    Pure and thread-safe; results are cached per instance."""
+
+    def __init__(self, settings: NormalSettings) -> None:
+        self.numbers = dict(settings.number_words)
+        self.soft = frozenset(settings.soft_numbers)
+        self.unit_words = frozenset(settings.unit_words)
+        self.fold = [(re.compile(r.pattern), r.replace) for r in settings.fold]
+        self._cached = lru_cache(maxsize=8192)(self._normalise)
+
+    def __call__(self, text: str) -> str:
+        """Lower-case, NFKC, one dash and quote, number words as digits, units folded; punctuation becomes space."""
+        return self._cached(text)
+
+    def _number_words(self, text: str) -> str:
+        words = text.split(" ")
+        out: list[str] = []
+        for i, w in enumerate(words):
+            digit = self.numbers.get(w)
+            if digit is None:
+                out.append(w)
+                continue
+            nxt = words[i + 1] if i + 1 < len(words) else ""
+            prev = words[i - 1] if i else ""
+            if w in self.soft and nxt not in self.unit_words and prev not in self.unit_words:
+                out.append(w)
+                continue
+            if out and out[-1].isdigit() and out[-1].endswith("0") and len(digit) == 1 and len(out[-1]) == 2:
+                out[-1] = str(int(out[-1]) + int(digit))  # seventy nine -> 79
+                continue
+            out.append(digit)
+        return " ".join(out)
+
+    def _normalise(self, text: str) -> str:
+        t = unicodedata.normalize("NFKC", _TAG.sub(" ", strip_control(text))).translate(_DASHES).translate(_QUOTES)
+        t = t.replace("·", ".").replace("µ", "u").lower()
+        for pattern, repl in _SIGNS:
+            t = pattern.sub(repl, t)
+        t = t.replace("'s ", " ").replace("-", " ")
+        t = _PUNCT.sub(" ", t)
+        t = _LONE_DOT.sub(" ", t)
+        t = _SPACES.sub(" ", t).strip()
+        t = self._number_words(t)
+        for pattern, repl in self.fold:
+            t = pattern.sub(repl, t)
+        return _SPACES.sub(" ", t).strip()
+
+
+def tokens(text: str) -> list[str]:
+    """Tokens of already-normalised text."""
+    return text.split(" ") if text else []

@@ -1,0 +1,136 @@
+"""The knowledge store at run time: the compiled SQLite file, cached by content hash, read into memory."""
+from __future__ import annotations
+
+import os
+import sqlite3
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.errors import KnowledgeCheckError
+from assistant.kb.load import content_hash, default_knowledge_dir, load_valid
+from assistant.kb.normal import Normaliser
+from assistant.kb.models import AnswerSettings, Caveat, Entity, Fact, FrameWords, IntentRule, Source
+
+
+def cache_dir() -> Path:
+    """$TRIAL_ASSISTANT_CACHE, else $XDG_CACHE_HOME/trial-assistant, else ~/.cache/trial-assistant."""
+    if os.environ.get("TRIAL_ASSISTANT_CACHE"):
+        return Path(os.environ["TRIAL_ASSISTANT_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "trial-assistant"
+
+
+@dataclass
+class Store:
+    """All knowledge in memory, with the indexes the matcher and resolver use."""
+
+    hash: str
+    sources: dict[str, Source]
+    facts: dict[str, Fact]
+    caveats: dict[str, Caveat]
+    entities: dict[str, Entity]
+    intents: dict[str, IntentRule]
+    lexicon: dict[str, list[str]]  # normalised phrase -> entity ids
+    generic: frozenset[str]  # phrases that do not tie a question to the trial
+    case_sensitive: dict[str, list[str]]  # phrase as written -> entity ids
+    misspelt: frozenset[str] = frozenset()  # phrases listed as misspellings ('survivel')
+    frame: FrameWords = field(default_factory=FrameWords)
+    answers: AnswerSettings = None  # type: ignore[assignment]  # always set by read()
+    path: str = ":memory:"
+    caveats_by_fact: dict[str, list[str]] = field(default_factory=dict)
+    values: frozenset[str] = frozenset()
+    by_measure: dict[str, list[Fact]] = field(default_factory=dict)
+    normalise: Normaliser = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.normalise = Normaliser(self.frame.normalise)
+        for c in self.caveats.values():
+            for fid in c.facts:
+                self.caveats_by_fact.setdefault(fid, []).append(c.id)
+        for f in self.facts.values():
+            for m in f.measure:
+                self.by_measure.setdefault(m, []).append(f)
+        self.values = frozenset(v.value.replace("·", ".") for f in self.facts.values() for v in f.values)
+
+    @property
+    def paper(self) -> Source:
+        return next(s for s in self.sources.values() if s.kind == "paper")
+
+    def counts(self) -> dict[str, int]:
+        return {"facts": len(self.facts), "caveats": len(self.caveats), "entities": len(self.entities),
+                "phrases": len(self.lexicon) + len(self.case_sensitive), "intents": len(self.intents)}
+
+
+def read(conn: sqlite3.Connection, path: str = ":memory:") -> Store:
+    """Read a compiled database; raises sqlite3.DatabaseError or KeyError/ValueError if incomplete or corrupt."""
+    meta = dict(conn.execute("select key, value from meta").fetchall())
+    if meta.get("complete") != "yes" and path != ":memory:":
+        raise ValueError("knowledge cache was not completely written")
+
+    def records(table: str, model):  # type: ignore[no-untyped-def]
+        return {r[0]: model.model_validate_json(r[1]) for r in conn.execute(f"select id, record from [{table}]")}
+
+    settings = dict(conn.execute("select key, value from settings").fetchall())
+    lexicon: dict[str, list[str]] = {}
+    case: dict[str, list[str]] = {}
+    generic: set[str] = set()
+    misspelt: set[str] = set()
+    for phrase, eid, form in conn.execute("select phrase, entity_id, form from lexicon order by phrase, entity_id"):
+        (case if form == "case_sensitive" else lexicon).setdefault(phrase, []).append(eid)
+        if form == "generic":
+            generic.add(phrase)
+        elif form == "misspellings":
+            misspelt.add(phrase)
+    return Store(
+        hash=meta["content_hash"],
+        sources={r[0]: Source(id=r[0], kind=r[1], short=r[2], full=r[3], doi=r[4], trial=r[5], file=r[6])
+                 for r in conn.execute("select id, kind, short, [full], doi, trial, file from sources")},
+        facts=records("facts", Fact), caveats=records("caveats", Caveat), entities=records("entities", Entity),
+        intents=records("intents", IntentRule), lexicon=lexicon, generic=frozenset(generic), misspelt=frozenset(misspelt),
+        case_sensitive=case, path=path,
+        frame=FrameWords.model_validate_json(settings["frame"]),
+        answers=AnswerSettings.model_validate_json(settings["answers"]),
+    )
+
+
+def open_store(knowledge: Path | str | None = None, cache: Path | str | None = None) -> Store:
+    """Open the compiled knowledge, building it (validated) when the cache is missing, stale or corrupt.
+
+    A cache directory that cannot be written falls back to an in-memory build with one warning.
+    Raises KnowledgeCheckError when the knowledge itself is invalid.
+    """
+    root = Path(knowledge) if knowledge else default_knowledge_dir()
+    digest = content_hash(root)
+    target = Path(cache or cache_dir()) / f"kb-{digest[:20]}.sqlite"
+    if target.is_file():
+        try:
+            conn = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+            try:
+                store = read(conn, str(target))
+            finally:
+                conn.close()
+            if store.hash == digest:
+                return store
+        except (sqlite3.DatabaseError, KeyError, ValueError):
+            pass  # corrupt or half-written: rebuild below
+    from assistant.kb.build import build, compile_into  # sqlite_utils is slow to import: only when building
+
+    kn = load_valid(root)
+    try:
+        build(kn, target)
+        conn = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+        try:
+            return read(conn, str(target))
+        finally:
+            conn.close()
+    except OSError as e:
+        warnings.warn(f"knowledge cache not writable ({e}); using an in-memory copy", RuntimeWarning, stacklevel=2)
+    import sqlite_utils
+
+    db = sqlite_utils.Database(memory=True)
+    compile_into(kn, db)
+    return read(db.conn)
+
+
+__all__ = ["Store", "open_store", "cache_dir", "KnowledgeCheckError"]

@@ -1,0 +1,184 @@
+"""Step 2b: account for every word of a question.
+
+After tagging, each token is one of
+  term      part of a lexicon mention (exact, typo, generic)
+  frame     a frame word (knowledge/frame.toml): understood, names nothing
+  number    a number or unit
+  unplaced  a common English word (or a typo of one) that the lexicon cannot place
+  foreign   a rare or unknown word, a name, an acronym or a code: an entity this trial knows nothing about
+The decision step reads the unplaced and foreign words; `explain` shows the whole accounting.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.kb.models import FrameWords, WordRead
+from assistant.kb.normal import Normaliser, tokens
+from assistant.understand.tagger import Mention
+from assistant.understand.vocabulary import Vocabulary
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|\d[\w.]*")
+_SENTENCE_END = re.compile(r"[.?!:;]\s*$")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_TYPO = re.compile(r"typo of '([^' ]+)'")
+
+
+@dataclass
+class Accounting:
+    """What each word of the question was read as."""
+
+    words: list[WordRead] = field(default_factory=list)
+
+    def corrected(self) -> str:
+        """The question with typos corrected ('peple' -> 'people', 'progresion' -> 'progression'), to be tagged
+        again so that phrases with a typo inside are found whole; '' when there were none."""
+        fixed = [m.group(1) if (m := _TYPO.search(w.detail)) else w.text for w in self.words]
+        return " ".join(fixed) if fixed != [w.text for w in self.words] else ""
+
+    def of(self, role: str) -> list[WordRead]:
+        return [w for w in self.words if w.role == role]
+
+    @property
+    def foreign(self) -> list[WordRead]:
+        return self.of("foreign")
+
+    @property
+    def unplaced(self) -> list[WordRead]:
+        return self.of("unplaced")
+
+    def content(self) -> list[WordRead]:
+        """Words that carry content: terms, unplaced and foreign (frame words and numbers do not)."""
+        return [w for w in self.words if w.role in ("term", "unplaced", "foreign")]
+
+
+class Accountant:
+    """Classifies the words left over by the tagger. Pure and thread-safe (the vocabulary loads once)."""
+
+    def __init__(self, frame: FrameWords, misspelt: frozenset[str] = frozenset(),
+                 normalise: Normaliser | None = None) -> None:
+        self.settings = frame
+        self.normalise = normalise or Normaliser(frame.normalise)
+        self.misspelt = frozenset(p for p in misspelt if " " not in p)  # one-word misspellings in the lexicon
+        self.frame_words = frame.words()
+        self.vocab = Vocabulary(frame.vocabulary, self.frame_words)
+        f = frame.foreign
+        self.endings = tuple(sorted(set(f.drug_endings), key=len, reverse=True))
+        self.code = re.compile(f.code_pattern) if f.code_pattern else None
+        self.acronym = re.compile(f.acronym_pattern) if f.acronym_pattern else None
+        self.user_names = [tokens(self.normalise(p)) for p in frame.user_names]
+
+    # ------------------------------------------------------------ shapes in the original text
+
+    def _shapes(self, original: str) -> dict[str, set[str]]:
+        """lower-case word -> shapes seen in the original: 'caps' (AML), 'name' (capitalised mid-sentence)."""
+        out: dict[str, set[str]] = {}
+        found = list(_WORD.finditer(original))
+        letters = [m.group(0) for m in found if m.group(0)[0].isalpha()]
+        shouting = sum(w[0].isupper() for w in letters) > max(2, len(letters) * 0.6)
+        for m in found:
+            w = m.group(0)
+            if not w[0].isalpha() or shouting:
+                continue
+            start = not original[:m.start()].strip() or bool(_SENTENCE_END.search(original[:m.start()]))
+            for part in re.split(r"[-']", w):
+                key = self.normalise(part)
+                if not key:
+                    continue
+                shapes = out.setdefault(key, set())
+                inner = part[1:]
+                if part.isupper() and len(part) >= 2:
+                    shapes.add("caps")
+                elif part[0].isupper() and (not start or (any(c.isupper() for c in inner)
+                                                          and any(c.islower() for c in inner))):
+                    shapes.add("name")  # 'Sarah' mid-sentence, or 'PhALLCON' anywhere
+        return out
+
+    # ------------------------------------------------------------ one word
+
+    def _shape(self, word: str, shapes: set[str]) -> str:
+        if self.code is not None and self.code.match(word):
+            return "a code or trial name"
+        if len(word) >= 6 and word.isalpha():
+            for end in self.endings:
+                if word.endswith(end) and len(word) - len(end) >= 3:
+                    return f"a drug name (ending -{end})"
+        if "caps" in shapes and len(word) <= 7:
+            return "an acronym"
+        if "name" in shapes and self.settings.foreign.proper_names:
+            return "a name"
+        return ""
+
+    def classify(self, word: str, shapes: set[str] | None = None) -> WordRead:
+        """One leftover word: frame, number, unplaced or foreign (with why)."""
+        shapes = shapes or set()
+        if _NUMBER.fullmatch(word):
+            return WordRead(text=word, role="number")
+        if word in self.frame_words:
+            return WordRead(text=word, role="frame")
+        shape = self._shape(word, shapes)
+        if shape:
+            return WordRead(text=word, role="foreign", detail=shape)
+        if len(word) <= self.settings.decision.short_word or not word.isalpha():
+            return WordRead(text=word, role="unplaced", detail="too short to place")
+        if self.vocab.count(word):
+            if self.vocab.common(word):
+                return WordRead(text=word, role="unplaced", detail="a common English word")
+            return WordRead(text=word, role="foreign", detail="a rare word")
+        fix = self.vocab.correction(word)
+        if fix:
+            if fix in self.frame_words:
+                return WordRead(text=word, role="frame", detail=f"typo of '{fix}'")
+            return WordRead(text=word, role="unplaced", detail=f"typo of '{fix}'")
+        return WordRead(text=word, role="foreign", detail="not an English word")
+
+    # ------------------------------------------------------------ the question
+
+    def account(self, norm: str, original: str, mentions: list[Mention]) -> Accounting:
+        toks = tokens(norm)
+        covered: dict[int, Mention] = {}
+        for m in mentions:
+            for i in range(max(m.start, 0), max(m.end, 0)):
+                covered.setdefault(i, m)
+        for m in mentions:  # case-sensitive names and ages carry no token span: find them
+            if m.start >= 0:
+                continue
+            span = tokens(self.normalise(m.text))
+            for i in range(len(toks) - len(span) + 1):
+                if span and toks[i:i + len(span)] == span:
+                    for j in range(i, i + len(span)):
+                        covered.setdefault(j, m)
+                    break
+        skip = self._user_name_positions(toks)
+        left = any(i not in covered and i not in skip and t not in self.frame_words and not _NUMBER.fullmatch(t)
+                   for i, t in enumerate(toks))
+        # the original text's word shapes matter only for words neither the lexicon nor the frame explains
+        shapes = self._shapes(original) if original and left else {}
+        written = {self.normalise(w.group(0)): w.group(0) for w in _WORD.finditer(original)
+                   if w.group(0)[0].isalpha()} if original and left else {}
+        words: list[WordRead] = []
+        for i, t in enumerate(toks):
+            m = covered.get(i)
+            if m is not None:
+                how = f" (typo of '{m.text}')" if m.how == "fuzzy" and m.end - m.start == 1 and " " not in m.text \
+                    else "" if m.how == "exact" else f" ({m.how})"
+                if t in self.misspelt and not how and (fix := self.vocab.correction(t)):
+                    how = f" (typo of '{fix}')"  # 'progresion': the word it stands for may complete a phrase
+                words.append(WordRead(text=t, role="term", detail=m.entity + how))
+            elif i in skip:
+                words.append(WordRead(text=t, role="frame", detail="the asker's name"))
+            else:
+                read = self.classify(t, shapes.get(t))
+                if read.role in ("foreign", "unplaced") and written.get(t, t) != t:
+                    read.written = written[t]
+                words.append(read)
+        return Accounting(words)
+
+    def _user_name_positions(self, toks: list[str]) -> set[int]:
+        out: set[int] = set()
+        for frame in self.user_names:
+            n = len(frame)
+            for i in range(len(toks) - n):
+                if toks[i:i + n] == frame:
+                    out.add(i + n)
+        return out

@@ -1,0 +1,50 @@
+"""Step 1b: split a compound message into the questions it asks.
+
+"When did enrolment start? And when did it end?", "What was the P value, and which group lived longest?"
+and "I'm writing a piece on late effects. How many developed a second cancer?" each hold more than one part.
+Parts are split at sentence ends and at 'and'/'also'/'but' followed by a question word (the words are data:
+knowledge/frame.toml, [compound]). Each part is answered in turn, the context of one feeding the next, and
+the answers are merged (compose.merge): every part is answered or said to be unanswerable.
+"""
+from __future__ import annotations
+
+import re
+
+from assistant.kb.models import CompoundSettings
+
+_SENTENCE = re.compile(r"(?<=[?!;])\s+|(?<=[a-z0-9)%][.])\s+(?=[A-Z])")
+MAX_PARTS = 4
+_EMBEDDED = re.compile(r"\b(?:know|asks?|asking|wondering|wonder|tell me|find out|check|confirm) "
+                       r"(?:if |whether |how |what |which |when |who )", re.IGNORECASE)
+
+
+class Splitter:
+    """Pure and thread-safe: patterns compiled once from the settings."""
+
+    def __init__(self, settings: CompoundSettings) -> None:
+        self.settings = settings
+        starts = "|".join(sorted(map(re.escape, settings.question_starts), key=len, reverse=True))
+        joins = "|".join(sorted(map(re.escape, settings.joiners), key=len, reverse=True))
+        self.join = re.compile(rf"(?:\s*,\s*|\s+)(?:{joins})\s+(?=(?:{starts})\b)", re.IGNORECASE) if starts else None
+        prefaces = "|".join(sorted(map(re.escape, settings.preface_starts), key=len, reverse=True))
+        self.preface = re.compile(rf"^\W*(?:{prefaces})\b", re.IGNORECASE) if prefaces else None
+        self.opener = re.compile(rf"^\W*(?:{starts})\b", re.IGNORECASE) if starts else None
+
+    def split(self, text: str) -> list[str]:
+        """The parts of a message (one part when it asks one thing)."""
+        parts: list[str] = []
+        for sentence in _SENTENCE.split(text.strip()):
+            pieces = self.join.split(sentence) if self.join is not None else [sentence]
+            parts.extend(p.strip() for p in pieces if any(c.isalnum() for c in p))
+        if len(parts) > MAX_PARTS:  # a long message is one question with many clauses: do not over-split
+            parts = parts[:MAX_PARTS - 1] + [" ".join(parts[MAX_PARTS - 1:])]
+        return parts or [text]
+
+    def asks(self, part: str) -> bool:
+        """Does the part ask something? A part that opens like a statement about the asker ('I'm a pharmacist.',
+        'My mum read about it.') and does not end with '?' is a preface, dropped when a question remains."""
+        if part.rstrip().endswith("?") or (self.opener is not None and self.opener.match(part) is not None):
+            return True
+        if _EMBEDDED.search(part):  # 'caller wants to know how many patients were in the trial'
+            return True
+        return self.preface is None or self.preface.match(part) is None

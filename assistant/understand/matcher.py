@@ -1,0 +1,103 @@
+"""Step 3: tag the question and score the intent rules (Adapt-style required/optional slots).
+
+The matcher decides nothing about scope or status: it reports what the question says (mentions), which
+whole-message rules fit (advice, chit-chat, general medicine) and how the answering rules rank. The
+decision step (`decide.py`) reads that together with the word accounting.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.kb.models import IntentRule
+from assistant.kb.store import Store
+from assistant.understand.tagger import Mention, Tagger
+
+TRIAL_SLOTS = ("measure", "group", "timepoint", "drug", "cycle", "unreported")
+
+
+@dataclass
+class Match:
+    """What the question says: its entities by slot, the rules that fit, the winning rule and the runner-up."""
+
+    normalised: str
+    mentions: list[Mention] = field(default_factory=list)
+    rule: IntentRule | None = None
+    score: float = 0.0
+    runner_up: IntentRule | None = None
+    runner_score: float = 0.0
+    advice: list[IntentRule] = field(default_factory=list)
+    chitchat: IntentRule | None = None
+    reject: IntentRule | None = None
+
+    def ids(self, slot: str) -> list[str]:
+        seen: list[str] = []
+        for m in self.mentions:
+            if m.slot == slot and m.entity not in seen:
+                seen.append(m.entity)
+        return seen
+
+    def has(self, slot: str, entity: str | None = None) -> bool:
+        return any(m.slot == slot and (entity is None or m.entity == entity) for m in self.mentions)
+
+
+class Matcher:
+    """Compiles the intent rules once; `match` is pure and thread-safe."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.tagger = Tagger(store)
+        rules = sorted(store.intents.values(), key=lambda r: (-r.weight, r.id))
+        # one alternation per rule: a single regex search decides whether any of its patterns fits
+        self.patterns = {r.id: re.compile("|".join(f"(?:{p})" for p in r.patterns)) for r in rules if r.patterns}
+        self.chitchat = [r for r in rules if r.kind == "chitchat"]
+        self.advice = [r for r in rules if r.kind == "advice"]
+        self.reject = [r for r in rules if r.kind == "reject"]
+        self.scored = [r for r in rules if r.kind not in {"chitchat", "advice", "reject"}]
+        self.rewrites = [(re.compile(r.pattern), r.replace) for r in store.frame.rewrite]
+
+    def fits(self, rule: IntentRule, text: str) -> bool:
+        pattern = self.patterns.get(rule.id)
+        return pattern is not None and pattern.search(text) is not None
+
+    def _item(self, item: str, mentions: list[Mention]) -> float:
+        """Best score among a requirement's alternatives ('measure,group' or 'cue:sup.max|sup.min')."""
+        best = 0.0
+        for alt in item.split(","):
+            slot, _, ids = alt.partition(":")
+            wanted = set(ids.split("|")) if ids else None
+            for m in mentions:
+                if m.slot == slot and (wanted is None or m.entity in wanted):
+                    best = max(best, m.score * self.store.entities[m.entity].weight)
+        return best
+
+    def score(self, rule: IntentRule, mentions: list[Mention], text: str = "") -> float:
+        """Adapt-style score; a scoring rule with patterns scores only when one fits the text."""
+        if rule.patterns and not self.fits(rule, text):
+            return 0.0
+        required = [self._item(i, mentions) for i in rule.requires]
+        if not required or min(required) <= 0 or any(self._item(i, mentions) > 0 for i in rule.excludes):
+            return 0.0
+        optional = sum(min(self._item(i, mentions), 1.0) for i in rule.optional)
+        return round(rule.weight * (sum(required) / len(required)) + 0.1 * optional, 4)
+
+    def match(self, question: str, follow_up: bool = False) -> Match:
+        """Entities, fitting whole-message rules and ranked answering rules; `follow_up` (a conversation is
+        under way) admits the rules that only make sense there."""
+        text = self.store.normalise(question)
+        for pattern, repl in self.rewrites:
+            text = pattern.sub(repl, text)
+        result = Match(normalised=text)
+        mentions = self.tagger.tag(text, question)
+        result.mentions = mentions
+        result.advice = [r for r in self.advice if self.fits(r, text)]  # is it medical? decide.py
+        result.chitchat = next((r for r in self.chitchat if self.fits(r, text)), None)
+        result.reject = next((r for r in self.reject if self.fits(r, text)), None)
+        rules = [r for r in self.scored if follow_up or not r.follow_up]
+        ranked = sorted(((self.score(r, mentions, text), r) for r in rules), key=lambda x: (-x[0], x[1].id))
+        ranked = [x for x in ranked if x[0] > 0]
+        if ranked:
+            result.score, result.rule = ranked[0]
+        if len(ranked) > 1:
+            result.runner_score, result.runner_up = ranked[1]
+        return result

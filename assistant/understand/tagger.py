@@ -1,0 +1,111 @@
+"""Step 2: find lexicon entities in a normalised question: exact phrases first, then typos (rapidfuzz)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from assistant.kb.normal import tokens
+from assistant.kb.store import Store
+
+@dataclass(frozen=True)
+class Mention:
+    """One entity found in the question."""
+
+    entity: str
+    slot: str
+    start: int
+    end: int
+    text: str
+    score: float
+    how: str  # exact | fuzzy | case | age | generic
+
+
+class Tagger:
+    """Longest-match phrase lookup over tokens, then length-aware fuzzy matching of what is left."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.phrases = store.lexicon
+        self.everyday = frozenset(store.frame.tagger.never_fuzzed) | store.frame.words()  # never fuzzed into a term
+        age = store.frame.tagger.age_pattern
+        self.age = re.compile(age) if age else None
+        self.max_len = max((len(p.split(" ")) for p in self.phrases), default=1)
+        self.fuzzy: dict[int, list[str]] = {}
+        for phrase, ids in self.phrases.items():
+            if len(phrase) >= 5 and phrase not in store.generic and not any(c.isdigit() for c in phrase) and all(
+                    store.entities[i].fuzzy for i in ids):
+                self.fuzzy.setdefault(len(phrase.split(" ")), []).append(phrase)
+        for n in self.fuzzy:
+            self.fuzzy[n].sort()
+        self.ages = sorted((e.ages[0], e.ages[1], e.id) for e in store.entities.values() if len(e.ages) == 2)
+        # all case-sensitive names ('ALL', 'CRS') in one alternation, longest first
+        names = sorted(store.case_sensitive, key=lambda p: (-len(p), p))
+        self.case_ids = store.case_sensitive
+        self.case = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, names)) + r")(?![\w-])") if names else None
+
+    @staticmethod
+    def cutoff(length: int) -> float:
+        """Longer words tolerate more edits; short ones must be near-exact (5-6 chars: one edit)."""
+        return 90.0 if length <= 6 else 87.0 if length <= 9 else 85.0
+
+    def _add(self, out: list[Mention], phrase: str, start: int, end: int, score: float, how: str) -> None:
+        if how == "exact" and phrase in self.store.generic:
+            how = "generic"
+        for eid in self.phrases.get(phrase, ()):
+            e = self.store.entities[eid]
+            out.append(Mention(eid, e.slot, start, end, phrase, round(score, 3), how))
+
+    def tag(self, norm: str, original: str = "") -> list[Mention]:
+        toks = tokens(norm)
+        out: list[Mention] = []
+        covered = [False] * len(toks)
+        i = 0
+        while i < len(toks):
+            for size in range(min(self.max_len, len(toks) - i), 0, -1):
+                phrase = " ".join(toks[i:i + size])
+                if phrase in self.phrases:
+                    self._add(out, phrase, i, i + size, 1.0, "exact")
+                    covered[i:i + size] = [True] * size
+                    i += size
+                    break
+            else:
+                i += 1
+        self._fuzzy(toks, covered, out)
+        if self.ages and self.age is not None and not any(m.slot == "group" for m in out):
+            for groups in self.age.findall(norm):
+                age = int(next(g for g in groups if g))
+                for lo, hi, eid in self.ages:
+                    if lo <= age <= hi:
+                        out.append(Mention(eid, "group", -1, -1, str(age), 1.0, "age"))
+                        break
+                break
+        if self.case is not None and original:
+            for written in dict.fromkeys(self.case.findall(original)):
+                for eid in self.case_ids[written]:
+                    if not any(m.entity == eid for m in out):
+                        out.append(Mention(eid, self.store.entities[eid].slot, -1, -1, written, 1.0, "case"))
+        return out
+
+    def _fuzzy(self, toks: list[str], covered: list[bool], out: list[Mention]) -> None:
+        for size in (3, 2, 1):
+            choices = self.fuzzy.get(size)
+            if not choices:
+                continue
+            for i in range(len(toks) - size + 1):
+                if any(covered[i:i + size]):
+                    continue
+                window = toks[i:i + size]
+                if size == 1 and len(window[0]) < 5:
+                    continue
+                if any(t in self.everyday or len(t) < 4 or any(c.isdigit() for c in t) for t in window):
+                    continue
+                text = " ".join(window)
+                found = process.extract(text, choices, scorer=fuzz.ratio, score_cutoff=self.cutoff(len(text)), limit=3)
+                # every word must be a near miss of its counterpart ('limit increased' is not 'alt increased')
+                best = next((c for c in found if all(fuzz.ratio(a, b) >= 75 for a, b in zip(window, c[0].split(" ")))),
+                            None)
+                if best:
+                    self._add(out, best[0], i, i + size, best[1] / 100.0, "fuzzy")
+                    covered[i:i + size] = [True] * size
