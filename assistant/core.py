@@ -13,15 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer import context as ctxmod
-from assistant.understand.account import Accountant
-from assistant.answer.compose import EMPTY, TOO_LONG, UNDECODABLE, Composer, merge
-from assistant.understand.compound import Splitter
+from assistant.answer.compose import EMPTY, TOO_LONG, UNDECODABLE, Composer
 from assistant.answer.decide import Decider
-from assistant.understand.matcher import Matcher
+from assistant.answer.merge import merge
+from assistant.answer.planner import Planner
 from assistant.kb.models import Answer, Context, Explain
 from assistant.kb.normal import MAX_CHARS, strip_control
-from assistant.answer.planner import Planner
 from assistant.kb.store import Store, open_store
+from assistant.understand.account import Accountant
+from assistant.understand.compound import Splitter
+from assistant.understand.matcher import Matcher
 
 SHORT_PART = 4  # words: 'and how many doses?' leans on the part before it
 _SURROGATE = re.compile("[\ud800-\udfff]")  # lone halves (JSON '\ud800' escapes) cannot be written as UTF-8

@@ -1,0 +1,98 @@
+"""What every planning step shares: the answer settings (knowledge/answers.toml), the words of what was asked,
+and the no_data and clarify plans."""
+from __future__ import annotations
+
+import re
+
+from assistant.answer.plan import Plan
+from assistant.answer.resolver import expand, nearest
+from assistant.kb.models import WHOLE_TRIAL, Fact
+from assistant.kb.store import Store
+
+
+class Common:
+    """Settings and helpers of the planner, the slot filler and the strategies. Pure and thread-safe."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        settings = store.answers
+        self.roles, self.t, self.options = settings.roles, settings.thresholds, settings.clarify
+        f = settings.follow_up
+        self.follow_starts, self.references = frozenset(f.starts), frozenset(f.reference_words)
+        self.weak_references, self.question_words = frozenset(f.weak_references), frozenset(f.question_words)
+        self.union, self.relation, self.coordinated = re.compile(f.union), re.compile(f.relation), re.compile(f.coordinated)
+        self.families: dict[str, str] = {}  # group id -> the label of the smallest umbrella holding it
+        for e in sorted(store.entities.values(), key=lambda e: (len(e.expands), e.id)):
+            if e.slot == "group":
+                for g in e.expands:
+                    self.families.setdefault(g, e.label or e.id)
+
+    def elliptical(self, normalised: str) -> bool:
+        """'and at 5 years?', 'what about OS?', 'OS at those timepoints?': a turn that leans on the last one."""
+        words = normalised.split(" ")
+        short = len(words) <= 3 and words[0] not in self.question_words  # 'at 5 years?', not 'what is inotuzumab'
+        return (short or words[0] in self.follow_starts or " ".join(words[:2]) in self.follow_starts
+                or " ".join(words[:3]) in self.follow_starts
+                or bool(self.references.intersection(words)))
+
+    def coverage(self, measures: list[str], fact: Fact) -> int:
+        """How many of the measures the question names this fact answers."""
+        return sum(1 for x in measures if ({x} | set(expand(self.store, [x]))) & set(fact.measure))
+
+    def no_data(self, q: dict[str, list[str]], stats: list[str]) -> Plan:
+        near, dropped = nearest(self.store, q, stats)
+        return Plan(status="no_data", kind="not_reported", facts=near, missing=self.describe(q), note=dropped,
+                    confidence=0.75)
+
+    def describe(self, q: dict[str, list[str]]) -> str:
+        """Words for what was asked, from entity labels ('overall survival for patients aged 70 or older')."""
+        def label(ids: list[str]) -> str:
+            return " and ".join(self.store.entities[i].label or i for i in ids if i in self.store.entities)
+
+        parts = [label(q.get("measure", [])) or "that"]
+        if q.get("group") and q["group"] != [WHOLE_TRIAL]:
+            parts.append("for " + label(q["group"]))
+        if q.get("timepoint"):
+            parts.append("at " + label(q["timepoint"]))
+        if q.get("cycle"):
+            parts.append("in " + label(q["cycle"]))
+        if q.get("drug"):
+            if q.get("measure"):
+                parts.append("of " + label(q["drug"]))
+            else:
+                parts[0] = label(q["drug"])
+        return " ".join(parts)
+
+    def family(self, group_id: str) -> str:
+        """The umbrella a group belongs to ('age groups' for age_70plus); '' for the whole trial."""
+        return self.families.get(group_id, "")
+
+    def clarify(self, top: list[Fact], q: dict[str, list[str]], by: str) -> Plan:
+        options: list[str] = []
+        for f in top:
+            if by == "group":
+                fam = self.family(f.group[0])
+                measure = self.describe({"measure": q.get("measure", f.measure[:1])})
+                opt = f"What was the {measure} by {fam}" if fam else ""
+            else:
+                value = f.slot(by)[:1]
+                opt = f"What was the {self.describe({**q, by: value})}" if value else ""
+            if opt and opt not in options:
+                options.append(opt)
+        if by == "group" and len(options) < 2:  # one family ('before or after the amendment?'): its groups
+            options = []
+            for f in top:
+                opt = f"What was the {self.describe({**q, 'group': f.group[:1]})}" if f.group[:1] != [WHOLE_TRIAL] else ""
+                if opt and opt not in options:
+                    options.append(opt)
+        options = options[:3]
+        if len(options) < 2:
+            return Plan(status="answered", kind="overview", facts=top[:self.t.max_table], table=True, confidence=0.7)
+        return Plan(status="clarify", kind="clarify", options=options, missing=self.describe(q), confidence=0.4)
+
+    def clarify_generic(self, what: str, stats: list[str] | None = None) -> Plan:
+        if what != "significance":
+            options = self.options.by_statistic.get(next(iter(stats or []), ""), self.options.default)
+            return Plan(status="clarify", kind="clarify", missing=what, confidence=0.4, options=list(options))
+        return Plan(status="clarify", kind="clarify", options=list(self.options.significance), missing=what,
+                    confidence=0.4)

@@ -1,0 +1,148 @@
+"""Step 5a: the dialogue context fills what the question leaves open (never what it says), and the frame
+a turn leaves for the next one."""
+from __future__ import annotations
+
+from assistant.answer import context as ctxmod
+from assistant.answer.common import Common
+from assistant.answer.plan import Plan
+from assistant.answer.resolver import expand, resolve
+from assistant.kb.models import FACT_SLOTS, WHOLE_TRIAL, Context, SlotValue
+from assistant.understand.matcher import Match
+
+
+class SlotFiller(Common):
+    """Question slots, rule defaults, then context fills. Pure and thread-safe."""
+
+    def fill(self, m: Match, ctx: Context, defaults: dict[str, list[str]]) -> tuple[dict[str, list[str]], list[SlotValue], bool]:
+        """Question slots, rule defaults, then context fills for what the question leaves open.
+
+        Only turns that lean on the conversation take anything from it: elliptical ones ('and at 5 years?',
+        'OS for them') and ones that name no fact slot at all ('is that significant?'). A question complete on
+        its own is answered from what it names, with or without a context."""
+        q = {s: self._narrowest(m.ids(s)) for s in FACT_SLOTS if m.ids(s)}
+        if len(q.get("group", [])) > 1 and WHOLE_TRIAL in q["group"]:
+            q["group"] = [g for g in q["group"] if g != WHOLE_TRIAL]  # 'which patients got blinatumomab, all of them?'
+        found = [SlotValue(slot=mm.slot, value=mm.entity, source="question", text=mm.text, score=mm.score)
+                 for mm in m.mentions if mm.slot in (*FACT_SLOTS, "stat", "cue", "unreported")]
+        newest = ctx.frames[0].slots.get("measure", []) if ctx.frames else []
+        new_topic = bool(q.get("measure")) and set(q["measure"]) != set(newest)
+        words = m.normalised.split(" ")
+        follows = bool(ctx.frames) and (self.elliptical(m.normalised) or not q)
+        if m.has("cue", self.roles.complement) and q.get("group"):  # 'TP53 mutation vs those without': both groups
+            q["group"] = q["group"] + [self.store.entities[g].opposite for g in q["group"]
+                                       if self.store.entities[g].opposite and self.store.entities[g].opposite not in q["group"]]
+        if follows and m.has("cue", self.roles.complement) and "group" not in q:
+            other = self._complement(ctx)
+            if other:
+                q["group"] = [other]
+                found.append(SlotValue(slot="group", value=other, source="context"))
+        leaning = bool(ctx.frames) and self.elliptical(m.normalised)
+        offered = {s for f in ctx.frames for s, v in f.slots.items() if v} if leaning else set()
+        defaulted = False
+        for s, ids in defaults.items():
+            if s not in q and s not in offered:  # a conversation's own topic beats a rule's default
+                q[s] = list(ids)
+                found.append(SlotValue(slot=s, value=",".join(ids), source="default"))
+                defaulted = new_topic = True
+        if defaulted:
+            return q, found, new_topic
+        missing = [s for s in FACT_SLOTS if s not in q]
+        offers = ctxmod.fillers(ctx, missing, union=bool(self.union.search(m.normalised))) if follows else []
+        stats = m.ids("stat")
+        if offers:
+            must = set()
+            if self.references.intersection(words) - self.weak_references:
+                must.add("group")  # 'OS for them': the group they lean on is part of the question
+            if "measure" in q and self._by_group(q["measure"]):
+                must.add("group")  # a measure reported by subgroup keeps the conversation's subgroup
+            chosen = self._fit_offers(q, offers, stats, must)
+            for slot, ids, w in chosen:
+                q[slot] = ids
+                found.append(SlotValue(slot=slot, value=",".join(ids), source="context", score=w))
+        if follows:
+            refer = self.references.intersection(words) - self.weak_references
+            sets = [x for f in ctx.frames for x in f.slots.get("measure", [])
+                    if x in self.store.entities and self.store.entities[x].qualifies]
+            for x in dict.fromkeys(sets) if refer and q.get("measure") else ():
+                if x in q["measure"]:
+                    break
+                joined = resolve(self.store, dict(q, measure=q["measure"] + [x]), stats)
+                if any(self.coverage(q["measure"], f) and self.coverage([x], f) for f in joined.top):
+                    q["measure"] = q["measure"] + [x]  # 'how old were they?' after the second cancers
+                    found.append(SlotValue(slot="measure", value=x, source="context"))
+                    break
+        return q, found, new_topic
+
+    def topic(self, q: dict[str, list[str]], plan: Plan) -> dict[str, list[str]]:
+        """What the turn was about, for the next one: the slots asked, plus a group, cycle or timepoint that every
+        answered fact shares ('when was the protocol amended?' is about the patients treated after it), and a
+        measure naming a set of patients that they all share ('how long after treatment?' about second cancers)."""
+        slots = {k: list(v) for k, v in q.items()}
+        if plan.status == "answered" and plan.facts:
+            shared = set.intersection(*(set(f.measure) for f in plan.facts))
+            extra = sorted(x for x in shared if self.store.entities[x].qualifies and x not in slots.get("measure", []))
+            if extra and slots.get("measure"):
+                slots["measure"] = slots["measure"] + extra
+            for s in ("group", "cycle", "timepoint"):
+                values = {tuple(f.slot(s)) for f in plan.facts}
+                if s not in slots and len(values) == 1:
+                    only = list(values.pop())
+                    if only and only != [WHOLE_TRIAL]:
+                        slots[s] = only
+        return slots
+
+    def stats(self, m: Match, ctx: Context) -> list[str]:
+        """The statistic asked: the question's own, or, for a turn that leans on the last one and names no
+        measure, the last turn's ('How many were 70 or older?' then 'and 65-69?')."""
+        own = m.ids("stat")
+        if own or m.ids("measure") or not ctx.frames or not self.elliptical(m.normalised):
+            return own
+        return list(ctx.frames[0].stats)
+
+    def _complement(self, ctx: Context) -> str:
+        """'and without?': the opposite of the conversation's group ('CTG-HR' -> 'no CTG-HR')."""
+        for frame in ctx.frames:
+            for g in frame.slots.get("group", []):
+                e = self.store.entities.get(g)
+                if e is not None and e.opposite:
+                    return e.opposite
+        return ""
+
+    def _by_group(self, measures: list[str]) -> bool:
+        """The article reports these measures for some subgroup, not only for the whole trial."""
+        ids = set(expand(self.store, measures))
+        return any(f.group != [WHOLE_TRIAL] and ids & set(f.measure) for m in ids for f in self.store.by_measure.get(m, ()))
+
+    def _narrowest(self, ids: list[str]) -> list[str]:
+        """Drop an umbrella term when a narrower one is also named ('GI side effects' beats 'side effects')."""
+        sets = {i: set(expand(self.store, [i])) for i in ids}
+        return [i for i in ids if not any(j != i and sets[j] < sets[i] for j in ids)]
+
+    def _fit_offers(self, q: dict[str, list[str]], offers: list[tuple[str, list[str], float]],
+                    stats: list[str], must: set[str] | None = None) -> list[tuple[str, list[str], float]]:
+        """The largest set of context offers (newest first) whose slots are actually used by the best facts.
+        Offers for `must` slots are never dropped: without facts for them the answer is no_data."""
+        must = must or set()
+        kept = list(offers)
+        if len(q.get("measure", [])) > 1:  # an offer that hides the fact answering more of the question is dropped
+            def best(slots: dict[str, list[str]]) -> int:
+                res = resolve(self.store, slots, stats)
+                return max((self.coverage(q["measure"], f) for f in res.top), default=0)
+            for o in [o for o in kept if o[0] not in must]:
+                if best(q) > best(dict(q, **{o[0]: o[1]})):
+                    kept.remove(o)
+        while kept:
+            trial = dict(q, **{s: ids for s, ids, _ in kept})
+            res = resolve(self.store, trial, stats)
+            if res:
+                used = [o for o in kept if o[0] in must
+                        or any(set(f.slot(o[0])) & set(expand(self.store, o[1])) for f in res.top)]
+                if len(used) == len(kept):
+                    return kept
+                kept = used
+                continue
+            droppable = [o for o in kept if o[0] not in must]
+            if not droppable:
+                return kept
+            kept.remove(droppable[-1])  # drop the least essential offer (measure comes first, so it is kept longest)
+        return []

@@ -1,0 +1,34 @@
+"""Two or more groups side by side ('did TP53 affect outcomes?'), comparisons with a P value first."""
+from __future__ import annotations
+
+from assistant.answer.plan import Plan
+from assistant.answer.resolver import expand, resolve
+from assistant.answer.strategies.base import Strategy
+from assistant.kb.models import Context
+from assistant.understand.matcher import Match
+
+
+class Compare(Strategy):
+    """Both arms of a comparison, never one."""
+
+    kind = "compare"
+
+    def plan(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str]) -> Plan:
+        if not q and ctx.frames:
+            q = dict(ctx.frames[0].slots)
+        if not q.get("group") and not q.get("measure"):  # 'how did the two groups compare?': which groups?
+            return self.clarify_generic("significance")
+        groups = q.get("group", [])
+        if len(groups) == 1 and self.store.entities[groups[0]].opposite:  # 'did TP53 affect outcomes': both arms
+            q = dict(q, group=[*groups, self.store.entities[groups[0]].opposite])
+        res = resolve(self.store, q, stats)
+        if not res:
+            return self.no_data(q, stats)
+        facts = [f for s, f in res.scored if s >= res.best - 0.12]
+        implied = [x for mm in m.mentions for x in self.store.entities[mm.entity].implies]  # 'survive longer'-> OS
+        survival = set(expand(self.store, [*q.get("measure", []), *implied])) & set(self.roles.survival)
+        if survival and not any(set(f.measure) & survival for f in facts):  # 'did MRD-negative patients live
+            return self.no_data(q, stats)  # longer?': survival by MRD status is not reported
+        comparisons = [f for f in facts if f.value("p") or f.stat in ("comparison", "p_value")]
+        facts = (comparisons + [f for f in facts if f not in comparisons])[:self.t.max_table]
+        return Plan(status="answered", facts=facts, table=len(facts) > self.t.max_facts, confidence=0.8)

@@ -1,0 +1,124 @@
+"""A figure for what the question names: the tie set of the best facts, or no_data / clarify when they
+do not answer exactly what was asked (never a neighbouring figure instead)."""
+from __future__ import annotations
+
+import re
+
+from assistant.answer.plan import Plan
+from assistant.answer.resolver import expand, resolve
+from assistant.answer.strategies.base import Strategy
+from assistant.kb.models import WHOLE_TRIAL, Context, Fact
+from assistant.understand.matcher import Match
+
+
+class Lookup(Strategy):
+    """'What was the 2-year PFS?': one measure asked, one measure answered."""
+
+    kind = "lookup"
+
+    def plan(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str]) -> Plan:
+        if self._unreported_timepoint(m, q):
+            return self.via("unreported", m, ctx, q, stats, entity=self.roles.unreported_timepoint)
+        if not q:
+            return self.clarify_generic("that", stats)
+        excluded = self._besides(m)
+        if excluded and q.get("measure"):  # 'besides MDS, what other second neoplasm?': not the ones named
+            q = dict(q, measure=[x for x in q["measure"] if x not in excluded] or q["measure"])
+        res = resolve(self.store, q, stats)
+        if not res:
+            return self.no_data(q, stats)
+        top = res.top
+        if len(q.get("measure", [])) > 1 and len(top) > 1:  # facts answering more of what was named come first
+            cover = {f.id: self.coverage(q["measure"], f) for f in top}
+            most = max(cover.values())
+            top = [f for f in top if cover[f.id] == most]
+        asked = set(q.get("measure", []))
+        if "group" not in q and any(WHOLE_TRIAL in f.group and (not asked or f.measure[0] in asked) for f in top):
+            top = [f for f in top if WHOLE_TRIAL in f.group]  # no group asked: the whole trial, not a subgroup too
+        if excluded:
+            top = [f for f in top if not excluded & set(f.measure)] or top
+        ranks = sorted((f.rank for f in top), reverse=True)
+        if len(top) > self.t.max_facts and ranks[0] >= self.t.summary_rank and ranks[0] > ranks[1]:
+            top = top[:1]  # a summary fact ('what the amendment changed') answers for the many details
+        if self._subgroup_only(q, stats, top):  # 'median PFS?': reported only by subgroup, so ask which
+            plan = self.clarify(top, q, "group")
+            if plan.status == "clarify":
+                return plan
+            return Plan(status="no_data", kind="not_reported", facts=top[:2], confidence=0.7,
+                        missing=f"the {self.describe(q)} for all patients (only by subgroup)")
+        if self.roles.median in stats and not any(f.stat == "median" or f.value("median") or any(
+                v.kind == "median" for v in f.values) for f in top):
+            if not m.ids("measure"):  # 'what was the median?' after the side effects: a median of what?
+                return self.clarify_generic("that", stats)
+            return Plan(status="no_data", kind="not_reported", facts=top[:2], confidence=0.7,
+                        missing=f"a median for {self.describe(q)}")
+        unanswered = self._unanswered(m, q, stats, top)
+        if unanswered:  # one measure asked, one measure answered: never a neighbouring figure instead
+            return Plan(status="no_data", kind="not_reported", facts=top[:2], missing=unanswered, confidence=0.7)
+        unmet = [x for x in q.get("measure", []) if x in self.roles.strict_facets and not any(x in f.measure for f in top)]
+        if unmet:  # 'how long did it take to reach CR': the CR count is not an answer
+            return Plan(status="no_data", kind="not_reported", facts=top[:2], missing=self.describe(q),
+                        confidence=0.7)
+        overview = m.has("cue", self.roles.overview)
+        if "measure" not in q and len({tuple(f.measure) for f in top}) > 1 and not overview:
+            return self.clarify(top, q, "measure")
+        if len(top) <= self.t.max_facts:
+            return Plan(status="answered", facts=top, confidence=0.9 if len(top) == 1 else 0.8)
+        dims = [s for s in ("drug", "group", "cycle", "timepoint")
+                if s not in q and len({tuple(f.slot(s)) for f in top}) > 1]
+        if dims and not overview:
+            return self.clarify(top, q, dims[0])
+        return Plan(status="answered", kind="overview", facts=top[:self.t.max_table], table=True, confidence=0.8)
+
+    def _unanswered(self, m: Match, q: dict[str, list[str]], stats: list[str], top: list[Fact]) -> str:
+        """What the question asks that the best facts do not give ('' when they answer it):
+        - the size of a group asked ('how many had CTG-HR') and no fact with a count;
+        - two trial measures named with no 'and' between them that no fact joins ('median OS of the patients
+          who developed MDS': a figure for one of them would answer another question)."""
+        for x in q.get("measure", []):  # 'vincristine dose in the maintenance': no fact gives that dose
+            e = self.store.entities.get(x)
+            if e is not None and e.per_drug and not all(  # each drug named is the main drug of a fact giving it
+                    any(x in f.measure and f.slot(s)[:1] == [d] for f in top) for s in e.strict for d in q.get(s, [])):
+                return self.describe({**q, "measure": [x]})
+        groups = q.get("group", [])
+        families = {self.family(g) for g in groups}
+        if len(families) > 1 and not any(set(groups) <= set(f.group) for f in top) and not self._paired(groups):
+            return self.describe(q)  # 'median OS for TP53-mutated patients aged 70 or older': no fact joins them
+        if (self.roles.count in stats and not {"measure", "drug", "cycle"} & set(q) and q.get("group")
+                and not any(v.kind in ("count", "n") for f in top for v in f.values)):
+            return "the number of patients " + self.describe({"group": q["group"]})[4:]
+        strong = [x for x in m.ids("measure") if x in q.get("measure", []) and self.store.entities[x].anchor != "none"
+                  and self.store.entities[x].weight >= 1 and not self.store.entities[x].expands
+                  and any(mm.entity == x and mm.how == "exact" for mm in m.mentions)]
+        if len(strong) >= 2 and self.relation.search(m.normalised) and not self.coordinated.search(m.normalised) and not any(
+                self.coverage(strong, f) >= 2 for f in top):
+            return self.describe({**q, "measure": strong})
+        return ""
+
+    def _besides(self, m: Match) -> set[str]:
+        """Measures named between 'besides' / 'other than' and the question proper: the ones to leave out."""
+        cue = next((x for x in m.mentions if x.entity == self.roles.besides and x.start >= 0), None)
+        if cue is None:
+            return set()
+        words = m.normalised.split(" ")
+        stop = next((i for i in range(cue.end, len(words)) if words[i] in self.question_words), len(words))
+        return {x.entity for x in m.mentions if x.slot == "measure" and cue.end <= x.start < stop}
+
+    def _paired(self, groups: list[str]) -> bool:
+        """Groups that are each other's opposite ('under 70' and '70 or older'): one comparison, not a join."""
+        return len(groups) == 2 and self.store.entities[groups[0]].opposite == groups[1]
+
+    def _subgroup_only(self, q: dict[str, list[str]], stats: list[str], top: list[Fact]) -> bool:
+        """A survival median asked for everyone, which the article gives only by subgroup."""
+        measures = set(expand(self.store, q.get("measure", [])))
+        return ("group" not in q and self.roles.median in stats and bool(measures) and measures <= set(self.roles.survival)
+                and not any(WHOLE_TRIAL in f.group for f in top))
+
+    def _unreported_timepoint(self, m: Match, q: dict[str, list[str]]) -> bool:
+        if m.ids("timepoint") or not set(expand(self.store, q.get("measure", []))) & set(self.roles.survival):
+            return False
+        return self.roles.unreported_timepoint in self.store.entities and bool(self._odd_durations(m.normalised))
+
+    def _odd_durations(self, text: str) -> list[str]:
+        known = {v.value for f in self.store.facts.values() for v in f.values if v.kind == "timepoint"}
+        return [d for d in re.findall(r"\b(\d+) year\b", text) if d not in known and int(d) <= 15]

@@ -1,0 +1,26 @@
+"""Several facts at once, as a table: the headline results, or everything about what was named."""
+from __future__ import annotations
+
+from assistant.answer.plan import Plan
+from assistant.answer.resolver import resolve
+from assistant.answer.strategies.base import Strategy
+from assistant.kb.models import WHOLE_TRIAL, Context
+from assistant.understand.matcher import Match
+
+
+class Overview(Strategy):
+    """'Give me an overview', 'all the side effects'."""
+
+    kind = "overview"
+
+    def plan(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str]) -> Plan:
+        if not q:
+            order = {t: i for i, t in enumerate(self.store.answers.overview.headline_topics)}
+            facts = sorted((f for f in self.store.facts.values() if f.rank >= 1 and f.topic in order and f.group == [WHOLE_TRIAL]),
+                           key=lambda f: (order[f.topic], -f.rank, f.id))
+            return Plan(status="answered", kind="overview", facts=facts[:self.t.max_table], table=True, confidence=0.8)
+        res = resolve(self.store, q, stats)
+        if not res:
+            return self.no_data(q, stats)
+        facts = [f for s, f in res.scored if s >= res.best - 0.35][:self.t.max_table]
+        return Plan(status="answered", kind="overview", facts=facts, table=len(facts) > 1, confidence=0.85)

@@ -1,0 +1,58 @@
+"""Something the article does not report ('quality of life'): say so, say what it holds instead, and
+answer any part of the question it does report ('nausea and vomiting')."""
+from __future__ import annotations
+
+from assistant.answer.plan import Plan
+from assistant.answer.resolver import resolve
+from assistant.answer.strategies.base import Strategy
+from assistant.kb.models import FACT_SLOTS, Context, Fact
+from assistant.understand.matcher import Match
+
+
+class Unreported(Strategy):
+    """no_data with what the knowledge base holds instead."""
+
+    kind = "unreported"
+
+    def plan(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str],
+             entity: str | None = None) -> Plan:
+        eid = entity or next(x for x in m.ids("unreported"))
+        e = self.store.entities[eid]
+        related: list[Fact] = []
+        asked = {s: m.ids(s) for s in FACT_SLOTS if m.ids(s)}
+        exact = [x.entity for x in m.mentions if x.slot == "measure" and x.how == "exact"]
+        if entity is None and e.of_measure and exact and e.related and not set(exact) & set(e.related):
+            # 'age range of those with second neoplasms': a fact of the named measure holds what was asked
+            res = resolve(self.store, {**asked, "measure": exact + list(e.related)}, stats)
+            others = set(e.related) - set(exact)
+            joined = [f for f in res.top if set(f.measure) & set(exact) and set(f.measure) & others]
+            if joined:
+                return Plan(status="answered", facts=joined[:self.t.max_facts], confidence=0.75)
+        named = self._beside(m, eid)
+        if entity is None and named:  # 'nausea and vomiting': answer the part
+            res = resolve(self.store, dict(asked, measure=named), stats)  # it reports, and say what it does not
+            if res and len(res.top) <= self.t.max_facts:
+                said = next((x.text for x in m.mentions if x.entity == eid), e.label)
+                return Plan(status="answered", facts=res.top, confidence=0.75, also_missing=said)
+        if asked.get("measure"):
+            related = resolve(self.store, asked, stats).top[:2]
+        if not related and e.related:
+            related = resolve(self.store, {"measure": e.related}, []).top[:2]
+        return Plan(status="no_data", kind="unreported", reply=e.holds, facts=related, missing=e.label,
+                    confidence=0.85)
+
+    @staticmethod
+    def _beside(m: Match, eid: str) -> list[str]:
+        """Measures named next to the unreported thing with only 'and'/'or' between ('nausea and vomiting'),
+        not measures it is a statistic of ('hazard ratio for PFS')."""
+        words = m.normalised.split(" ")
+        spans = [(x.start, x.end) for x in m.mentions if x.entity == eid and x.start >= 0]
+        out = []
+        for x in m.mentions:
+            if x.slot != "measure" or x.how != "exact" or x.start < 0:
+                continue
+            for s, e in spans:
+                gap = words[x.end:s] if x.end <= s else words[e:x.start]
+                if gap in (["and"], ["or"], ["and", "also"], ["as", "well", "as"]) and x.entity not in out:
+                    out.append(x.entity)
+        return out
