@@ -1,0 +1,71 @@
+"""The ASGI app: `create_app()` wires the handlers, middleware and shared state; `app_from_env()` is the
+factory each uvicorn worker calls."""
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+from assistant.interfaces.http.records import CONFIG_ENV, MAX_BODY, ServeConfig
+from assistant.interfaces.sessions import SessionStore
+
+if TYPE_CHECKING:  # pragma: no cover
+    from starlette.applications import Starlette
+
+    from assistant.core import Assistant
+
+
+def _logs(assistant: Assistant | None, log: Any) -> tuple[Assistant, Any]:
+    """The assistant (a new one given `log`), and a log to write besides the assistant's own (or None)."""
+    if assistant is None:
+        from assistant.core import Assistant
+
+        return Assistant(log=log), None
+    from assistant.log.unanswered import resolve
+
+    extra = resolve(log) if log is not None else None
+    return assistant, None if extra is None or extra is getattr(assistant, "log", None) else extra
+
+
+def create_app(assistant: Assistant | None = None, *, log: Any = None, cors_origin: str | None = None,
+               sessions: SessionStore | None = None, max_body: int = MAX_BODY, access_log: Any = None) -> Starlette:
+    """The ASGI app. Mountable in another Starlette/ASGI app.
+
+    assistant: shared Assistant (default: a new one, with `log` passed to it).
+    log: unanswered-question log (as `Assistant(log=...)`): None leaves it to the Assistant/$TRIAL_ASSISTANT_LOG.
+    cors_origin: allow browser calls from this origin ('*' for any); CORS is off when None.
+    sessions: conversation store for the Rasa webhook (default: 10,000 senders, 30 minutes idle).
+    access_log: a text stream (e.g. sys.stderr) for one line per request (see AccessLog); None for none.
+    """
+    from starlette.applications import Starlette
+    from starlette.exceptions import HTTPException
+    from starlette.middleware import Middleware
+    from starlette.routing import Route
+
+    from assistant.interfaces.http import handlers
+    from assistant.interfaces.http.access_log import AccessLog
+
+    assistant, extra_log = _logs(assistant, log)
+    sessions = sessions if sessions is not None else SessionStore()
+    middleware = [Middleware(AccessLog, stream=access_log)] if access_log is not None else []
+    if cors_origin:
+        from starlette.middleware.cors import CORSMiddleware
+
+        middleware.append(Middleware(CORSMiddleware, allow_origins=[cors_origin], allow_methods=["GET", "POST"],
+                                     allow_headers=["Content-Type"], max_age=600))
+    routes = [Route(path, endpoint, methods=[method]) for path, endpoint, method in handlers.ROUTES]
+    app = Starlette(routes=routes, middleware=middleware,
+                    exception_handlers={HTTPException: handlers.http_error, Exception: handlers.server_error})
+    app.state.service = handlers.Service(assistant, sessions, extra_log, max_body, cache={})
+    app.state.assistant = assistant
+    app.state.sessions = sessions
+    return app
+
+
+def app_from_env() -> Starlette:
+    """App factory for uvicorn (`--factory assistant.interfaces.http:app_from_env`), configured by
+    $TRIAL_ASSISTANT_SERVE."""
+    cfg = ServeConfig.model_validate_json(os.environ.get(CONFIG_ENV) or "{}")
+    return create_app(log=cfg.log, cors_origin=cfg.cors_origin,
+                      sessions=SessionStore(cfg.max_sessions, cfg.session_ttl),
+                      access_log=sys.stderr if cfg.access_log else None)

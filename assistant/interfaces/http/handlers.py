@@ -1,0 +1,214 @@
+"""The HTTP handlers: one small function per route, reading the shared Service from `request.app.state`.
+
+Every handler answers JSON; bad input is a 4xx naming the field (`{"error", "field", "message"}`), never a 5xx.
+Imported only by `create_app` (Starlette is the optional [server] extra).
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+
+from assistant import __version__
+from assistant.core import Assistant
+from assistant.errors import ContextError
+from assistant.interfaces.http.records import MAX_SENDER, AskRequest, ErrorBody, RasaButton, RasaMessage, RasaReply
+from assistant.interfaces.http.schema import answer_json_schema, openapi_document
+from assistant.interfaces.sessions import SessionStore
+from assistant.kb.models import STATUSES, Answer
+from assistant.kb.normal import MAX_CHARS
+
+log = logging.getLogger("assistant.interfaces.http")
+
+
+@dataclass
+class Service:
+    """What the handlers share: the assistant, the webhook conversations, an extra log, the body limit."""
+
+    assistant: Assistant
+    sessions: SessionStore
+    extra_log: Any = None
+    max_body: int = 16 * 1024
+    cache: dict[str, bytes] | None = None
+
+    def record(self, answer: Answer) -> None:
+        if self.extra_log is not None:
+            self.extra_log.record(answer)
+
+
+def json_bytes(content: Any) -> bytes:
+    """Compact UTF-8 JSON; lone surrogates (from \\ud800 escapes in a request) fall back to ASCII escapes."""
+    try:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
+class JSON(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return json_bytes(content)
+
+
+def error(status: int, code: str, message: str, field: str | None = None) -> Response:
+    return JSON(ErrorBody(error=code, message=message, field=field).model_dump(exclude_none=True), status_code=status)
+
+
+def _service(request: Request) -> Service:
+    return request.app.state.service  # type: ignore[no-any-return]
+
+
+def _first_error(e: ValidationError) -> tuple[str, str]:
+    """(field, message) of the first validation error of a flat request model: ('session', 'Input should...')."""
+    err = e.errors()[0]
+    field = str(err["loc"][0]) if err["loc"] else "body"
+    return field, "field required" if err["type"] == "missing" else err["msg"]
+
+
+async def read_json(request: Request) -> Any:
+    """The parsed body, or an error Response (413 over the limit, 422 for malformed JSON)."""
+    max_body = _service(request).max_body
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_body:
+        return error(413, "too_large", f"request body over {max_body} bytes")
+    size, chunks = 0, []
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > max_body:
+                return error(413, "too_large", f"request body over {max_body} bytes")
+            chunks.append(chunk)
+    except ClientDisconnect:
+        return Response(status_code=400)
+    raw = b"".join(chunks)
+    if not raw.strip():
+        return error(422, "invalid_json", "empty body: send a JSON object", "body")
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError) as e:
+        return error(422, "invalid_json", f"malformed JSON: {str(e)[:120]}", "body")
+
+
+def parse(data: Any, model: type[BaseModel]) -> Any:
+    """`data` as `model`, or the 422 Response naming the field."""
+    if not isinstance(data, dict):
+        return error(422, "invalid_request", "expected a JSON object", "body")
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        field, msg = _first_error(e)
+        return error(422, "invalid_request", f"{field}: {msg}", field)
+
+
+async def read_request(request: Request, model: type[BaseModel]) -> Any:
+    """The request body as `model`, or the 413/422 Response that says what is wrong with it."""
+    data = await read_json(request)
+    return data if isinstance(data, Response) else parse(data, model)
+
+
+def rasa_replies(sender: str, answer: Answer) -> list[dict[str, Any]]:
+    """The answer as Rasa REST channel messages: text parts (suggestions as buttons), then `custom`."""
+    from assistant.interfaces.render import text
+
+    parts = [p for p in text(answer).split("\n\n") if p.strip()] or [answer.answer]
+    replies = [RasaReply(recipient_id=sender, text=p) for p in parts]
+    if answer.suggestions:
+        replies[-1].buttons = [RasaButton(title=s, payload=s) for s in answer.suggestions]
+    replies.append(RasaReply(recipient_id=sender, custom=answer.contract()))
+    return [r.model_dump(exclude_none=True) for r in replies]
+
+
+# ---------------------------------------------------------------- routes
+
+
+async def ask(request: Request) -> Response:
+    """POST /v1/ask: one answer; the client carries the context."""
+    req = await read_request(request, AskRequest)
+    if isinstance(req, Response):
+        return req
+    service = _service(request)
+    try:  # the core parses and checks the context (malformed or tampered: ContextError naming the field)
+        answer = service.assistant.ask(req.question, req.context, id=req.id, session=req.session)
+    except ContextError as e:
+        field = "context" + (f".{e.field}" if e.field else "")
+        return error(422, "invalid_context", f"{field}: {str(e).split(': ', 1)[-1]}", field)
+    service.record(answer)
+    return JSON(answer.contract())
+
+
+async def webhook(request: Request) -> Response:
+    """POST /webhooks/rest/webhook: the Rasa REST channel; the context is kept here, per sender."""
+    msg = await read_request(request, RasaMessage)
+    if isinstance(msg, Response):
+        return msg
+    sender = str(msg.sender)
+    if not sender or len(sender) > MAX_SENDER:
+        return error(422, "invalid_request", f"sender: must be 1 to {MAX_SENDER} characters", "sender")
+    service = _service(request)
+    answer = service.assistant.ask(msg.message, service.sessions.get(sender), session=sender)
+    service.record(answer)
+    service.sessions.put(sender, answer.context)
+    return JSON(rasa_replies(sender, answer))
+
+
+def _cached(request: Request, name: str, make: Any) -> Response:
+    cache = _service(request).cache
+    if cache is None:
+        return Response(json_bytes(make()), media_type="application/json")
+    if name not in cache:
+        cache[name] = json_bytes(make())
+    return Response(cache[name], media_type="application/json")
+
+
+async def healthz(request: Request) -> Response:
+    return JSON({"status": "ok", "knowledge": _service(request).assistant.store.hash[:12]})
+
+
+async def info(request: Request) -> Response:
+    service = _service(request)
+    sessions = service.sessions
+    return JSON({"name": "trial-assistant", "version": __version__, **service.assistant.info(),
+                 "statuses": list(STATUSES), "sessions": len(sessions),
+                 "limits": {"max_body_bytes": service.max_body, "max_question_chars": MAX_CHARS,
+                            "max_sessions": sessions.max_sessions, "session_ttl_seconds": sessions.ttl}})
+
+
+async def schema(request: Request) -> Response:
+    return _cached(request, "schema", answer_json_schema)
+
+
+async def openapi(request: Request) -> Response:
+    return _cached(request, "openapi", openapi_document)
+
+
+async def rasa_health(request: Request) -> Response:
+    return JSON({"status": "ok"})
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    status = getattr(exc, "status_code", 500)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(status, "http_error")
+    detail = str(getattr(exc, "detail", "")) or code.replace("_", " ")
+    return error(status, code, f"{detail}: {request.method} {request.url.path}"[:300])
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.error("internal error on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return error(500, "internal", "internal error")
+
+
+ROUTES: list[tuple[str, Any, str]] = [
+    ("/v1/ask", ask, "POST"),
+    ("/webhooks/rest/webhook", webhook, "POST"),
+    ("/webhooks/rest/", rasa_health, "GET"),
+    ("/healthz", healthz, "GET"),
+    ("/v1/info", info, "GET"),
+    ("/v1/schema", schema, "GET"),
+    ("/openapi.json", openapi, "GET"),
+]

@@ -1,0 +1,63 @@
+"""The HTTP service's request and response records, and its limits."""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+
+from assistant.interfaces.sessions import MAX_SESSIONS, TTL_SECONDS
+
+MAX_BODY = 16 * 1024  # bytes
+MAX_SENDER = 256  # characters
+CONFIG_ENV = "TRIAL_ASSISTANT_SERVE"  # JSON ServeConfig handed to worker processes (--workers > 1)
+RASA_DEFAULT_SENDER = "default"  # what Rasa's REST channel calls a sender that sent none
+
+
+class AskRequest(BaseModel):
+    """Body of POST /v1/ask. Unknown fields are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    question: StrictStr
+    context: dict[str, Any] | StrictStr | None = Field(None, description="The previous answer's context")
+    session: StrictStr | StrictInt | None = Field(None, description="Echoed back; the server keeps no state")
+    id: StrictStr | StrictInt | None = Field(None, description="Echoed back")
+
+
+class RasaMessage(BaseModel):
+    """Body of POST /webhooks/rest/webhook (Rasa REST channel). Other Rasa fields (metadata...) are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    sender: StrictStr | StrictInt = Field(RASA_DEFAULT_SENDER, description="Conversation id")
+    message: StrictStr
+
+
+class RasaButton(BaseModel):
+    title: str
+    payload: str
+
+
+class RasaReply(BaseModel):
+    """One bot message in Rasa's REST channel format."""
+
+    recipient_id: str
+    text: str | None = None
+    buttons: list[RasaButton] | None = None
+    custom: dict[str, Any] | None = None
+
+
+class ErrorBody(BaseModel):
+    error: str
+    message: str
+    field: str | None = None
+
+
+class ServeConfig(BaseModel):
+    """What `assistant serve` hands to each worker's app (through $TRIAL_ASSISTANT_SERVE)."""
+
+    log: str | bool | None = None
+    cors_origin: str | None = None
+    max_sessions: int = MAX_SESSIONS
+    session_ttl: float = TTL_SECONDS
+    access_log: bool = True
