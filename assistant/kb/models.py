@@ -414,6 +414,8 @@ class OverviewSettings(Strict):
     table_titles: dict[str, str] = Field(default_factory=dict, description="topic -> the title of its table")
     default_title: str = "Results from the trial:"
     starters: list[str] = Field(min_length=2, description="questions suggested when there is nothing better")
+    topic_names: dict[Topic, str] = Field(default_factory=dict, description="topic -> its name in the chat's /topics, "
+                                                                           "in the order listed")
 
 
 class AnswerSettings(Strict):

@@ -1,0 +1,66 @@
+"""One conversation (no terminal code): it answers questions, carries the context, runs the slash commands
+and records the transcript."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from assistant.interfaces.chat.commands import Commands
+from assistant.kb.models import Answer, Context
+from assistant.kb.normal import strip_control
+
+
+class Chat(Commands):
+    """One conversation: context, last answer, transcript; `handle(line)` answers or runs a command."""
+
+    def __init__(self, assistant: Any, *, write: Callable[[str], None] | None = None, colour: bool = False,
+                 transcript: Path | str | None = None) -> None:
+        from assistant.interfaces.transcripts import Recorder
+
+        self.assistant = assistant
+        self.write = write or (lambda s: print(s, flush=True))
+        self.colour = colour
+        self.context = Context()
+        self.last: Answer | None = None
+        self.chunks: list[str] = []  # this session's transcript, for /save
+        self.number = 0
+        self.recorder = Recorder(transcript) if transcript else None
+        self.done = False
+
+    # ------------------------------------------------------------ turns
+
+    def handle(self, line: str) -> bool:
+        """Answer a question or run a /command. Returns False once the chat should end."""
+        text = " ".join(strip_control(line).split())
+        if not text:
+            return not self.done
+        if text.startswith("/") and (len(text) == 1 or text[1].isalpha() or text[1] == "?"):
+            self.command(text)
+        else:
+            self.ask(text)
+        return not self.done
+
+    def ask(self, question: str) -> Answer:
+        from assistant.interfaces.render import text as render_text
+        from assistant.interfaces.transcripts import render_turn
+
+        answer = self.assistant.ask(question, self.context)
+        self.context, self.last = answer.context, answer
+        self.number += 1
+        self.chunks.append(render_turn(self.number, answer, question))
+        if self.recorder:
+            self.recorder.turn(answer, question)
+        self.write(render_text(answer, colour=self.colour, status=True) + self._suggest(answer))
+        return answer
+
+    def _suggest(self, answer: Answer) -> str:
+        from assistant.interfaces.render import DIM, paint
+
+        if not answer.suggestions or answer.status in ("clarify", "chitchat", "invalid_input"):
+            return ""  # a clarification already lists its options
+        lines = ["You could also ask:", *(f"  - {strip_control(s)}" for s in answer.suggestions[:3])]
+        return "\n" + "\n".join(paint(ln, DIM, self.colour) for ln in lines)
+
+    def close(self) -> None:
+        if self.recorder:
+            self.recorder.close()
