@@ -16,11 +16,12 @@ __all__ = [
 if TYPE_CHECKING:  # pragma: no cover
     from assistant.core import Assistant
     from assistant.errors import AssistantError, ContextError, InputFormatError, KnowledgeCheckError, KnowledgeError
-    from assistant.kb.models import STATUSES, Answer, Citation, Context, Explain
+    from assistant.kb.contract import Answer, Citation, Context, Explain
+    from assistant.kb.models import STATUSES
 
 _LAZY = {
-    "Assistant": "core", "Answer": "kb.models", "Context": "kb.models", "Citation": "kb.models", "Explain": "kb.models",
-    "STATUSES": "kb.models", "AssistantError": "errors", "KnowledgeError": "errors", "KnowledgeCheckError": "errors",
+    "Assistant": "core", "Answer": "kb.contract", "Context": "kb.contract", "Citation": "kb.contract",
+    "Explain": "kb.contract", "STATUSES": "kb.models", "AssistantError": "errors", "KnowledgeError": "errors", "KnowledgeCheckError": "errors",
     "ContextError": "errors", "InputFormatError": "errors",
 }
 

@@ -17,7 +17,7 @@ from assistant.answer.compose import EMPTY, TOO_LONG, UNDECODABLE, Composer
 from assistant.answer.decide import Decider
 from assistant.answer.merge import merge
 from assistant.answer.planner import Planner
-from assistant.kb.models import Answer, Context, Explain
+from assistant.kb.contract import Answer, Context, Explain
 from assistant.kb.normal import MAX_CHARS, strip_control
 from assistant.kb.store import Store, open_store
 from assistant.understand.account import Accountant

@@ -11,7 +11,7 @@ import pytest
 
 from assistant import __version__
 from assistant.interfaces.cli import main
-from assistant.kb.models import Context
+from assistant.kb.contract import Context
 
 ROOT = Path(__file__).resolve().parent.parent
 PFS2 = "What was the 2-year progression-free survival?"

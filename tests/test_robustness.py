@@ -28,7 +28,8 @@ from assistant import Assistant
 from assistant.interfaces.batch import Item, Writer, answer_items, open_input, read_items
 from assistant.errors import InputFormatError
 from assistant.kb.load import EXEMPT_PHRASES
-from assistant.kb.models import STATUSES, Answer, numbers_in
+from assistant.kb.contract import Answer
+from assistant.kb.models import STATUSES, numbers_in
 from assistant.interfaces.render import markdown_turn, text
 
 from .conftest import DATA, ROOT

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from assistant.kb.models import Context, Frame
+from assistant.kb.contract import Context, Frame
 from assistant.interfaces.sessions import SessionStore
 
 

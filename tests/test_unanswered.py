@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from assistant.interfaces.cli import main
-from assistant.kb.models import Answer, Explain
+from assistant.kb.contract import Answer, Explain
 from assistant.log.unanswered import LOGGED, UnansweredLog, default_path, resolve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,7 +98,7 @@ def test_given_several_processes_writing_at_once_then_no_row_is_lost(tmp_path: P
     path = tmp_path / "shared.sqlite"
     script = (
         "import sys\n"
-        "from assistant.kb.models import Answer, Explain\n"
+        "from assistant.kb.contract import Answer, Explain\n"
         "from assistant.log.unanswered import UnansweredLog\n"
         "log = UnansweredLog(sys.argv[1])\n"
         "for n in range(150):\n"

@@ -13,7 +13,6 @@ import pytest
 
 from assistant import Assistant
 from assistant.kb.models import numbers_in
-from assistant.answer.planner import Planner
 
 from .conftest import DATA, KNOWLEDGE
 

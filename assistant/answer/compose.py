@@ -4,7 +4,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from assistant.kb.models import Answer, Citation, Explain, Fact, numbers_in
+from assistant.kb.contract import Answer, Citation, Explain
+
+from assistant.kb.models import Fact, numbers_in
 from assistant.answer.plan import Plan, main_value
 from assistant.kb.store import Store
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from assistant.errors import ContextError
-from assistant.kb.models import Context, Frame
+from assistant.kb.contract import Context, Frame
 
 if TYPE_CHECKING:  # pragma: no cover
     from assistant.kb.store import Store

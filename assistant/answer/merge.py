@@ -2,7 +2,7 @@
 context the one before it left)."""
 from __future__ import annotations
 
-from assistant.kb.models import Answer
+from assistant.kb.contract import Answer
 
 ORDINALS = ("first", "second", "third", "fourth")
 # when no part of a compound message is answered, the reply takes the status of the part most about the trial

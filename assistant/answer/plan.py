@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assistant.kb.models import Fact, Frame, SlotValue
+from assistant.kb.contract import Frame, SlotValue
+
+from assistant.kb.models import Fact
 
 NOT_MAIN = {"ci_low", "ci_high", "p", "range_low", "range_high", "timepoint", "label", "day", "cycle", "year",
             "reference", "age_low", "age_high"}  # value kinds that are never the headline figure

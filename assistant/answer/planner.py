@@ -14,7 +14,8 @@ from assistant.answer.replies import REPLIES
 from assistant.answer.resolver import resolve
 from assistant.answer.slots import SlotFiller
 from assistant.answer.strategies import strategies
-from assistant.kb.models import Context, Frame, IntentRule, SlotValue
+from assistant.kb.contract import Context, Frame, SlotValue
+from assistant.kb.models import IntentRule
 from assistant.kb.store import Store
 from assistant.understand.matcher import Match
 

@@ -6,7 +6,8 @@ from assistant.answer import context as ctxmod
 from assistant.answer.common import Common
 from assistant.answer.plan import Plan
 from assistant.answer.resolver import expand, resolve
-from assistant.kb.models import FACT_SLOTS, WHOLE_TRIAL, Context, SlotValue
+from assistant.kb.contract import Context, SlotValue
+from assistant.kb.models import FACT_SLOTS, WHOLE_TRIAL
 from assistant.understand.matcher import Match
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, TextIO
 
 from assistant.errors import InputFormatError
-from assistant.kb.models import Answer, Context
+from assistant.kb.contract import Answer, Context
 
 MAX_SESSIONS = 100_000
 FORMATS = ("jsonl", "csv", "markdown")

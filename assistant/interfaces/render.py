@@ -10,7 +10,7 @@ import os
 import re
 from typing import Any, TextIO
 
-from assistant.kb.models import Answer, Explain
+from assistant.kb.contract import Answer, Explain
 from assistant.kb.normal import strip_control
 
 BAR_WIDTH = 20

@@ -11,7 +11,7 @@ import time
 from collections import OrderedDict
 from typing import Callable
 
-from assistant.kb.models import Context
+from assistant.kb.contract import Context
 
 MAX_SESSIONS = 10_000
 TTL_SECONDS = 30 * 60.0

@@ -24,7 +24,7 @@ from typing import Any, Iterable, TextIO
 from pydantic import BaseModel
 
 from assistant.errors import AssistantError, InputFormatError
-from assistant.kb.models import Answer
+from assistant.kb.contract import Answer
 
 TURN = re.compile(r"^### (\d+): (.*)$")
 CONVERSATION = re.compile(r"^## ")

@@ -11,7 +11,8 @@ from typing import Any, Iterable
 from pydantic import BaseModel, ValidationError
 
 from assistant.errors import KnowledgeCheckError, KnowledgeError
-from assistant.kb.models import FACT_SLOTS, SLOTS, AnswerSettings, Caveat, Entity, Fact, FrameWords, IntentRule, Source, numbers_in
+from assistant.kb.models import FACT_SLOTS, SLOTS, Caveat, Entity, Fact, IntentRule, Source, numbers_in
+from assistant.kb.settings import AnswerSettings, FrameWords
 from assistant.kb.normal import Normaliser
 
 SCHEMA_VERSION = "3"

@@ -5,7 +5,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from assistant.kb.models import NormalSettings
+from assistant.kb.settings import NormalSettings
 
 MAX_CHARS = 2000
 

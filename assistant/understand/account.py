@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.kb.models import FrameWords, WordRead
+from assistant.kb.contract import WordRead
+
+from assistant.kb.settings import FrameWords
 from assistant.kb.normal import Normaliser, tokens
 from assistant.understand.tagger import Mention
 from assistant.understand.vocabulary import Vocabulary

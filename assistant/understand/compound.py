@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.kb.models import CompoundSettings
+from assistant.kb.settings import CompoundSettings
 
 _SENTENCE = re.compile(r"(?<=[?!;])\s+|(?<=[a-z0-9)%][.])\s+(?=[A-Z])")
 MAX_PARTS = 4

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.errors import KnowledgeError, KnowledgeCheckError
-from assistant.kb.models import VocabularySettings
+from assistant.kb.settings import VocabularySettings
 
 
 def _data_file(settings: VocabularySettings) -> Path:

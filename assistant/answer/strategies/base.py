@@ -5,7 +5,7 @@ from typing import Any
 
 from assistant.answer.common import Common
 from assistant.answer.plan import Plan
-from assistant.kb.models import Context
+from assistant.kb.contract import Context
 from assistant.kb.store import Store
 from assistant.understand.matcher import Match
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from assistant.answer.plan import Plan
 from assistant.answer.resolver import expand, resolve
 from assistant.answer.strategies.base import Strategy
-from assistant.kb.models import Context
+from assistant.kb.contract import Context
 from assistant.understand.matcher import Match
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 from assistant.answer.plan import Plan
 from assistant.answer.resolver import expand
 from assistant.answer.strategies.base import Strategy
-from assistant.kb.models import Context, Fact
+from assistant.kb.contract import Context
+from assistant.kb.models import Fact
 from assistant.understand.matcher import Match
 
 

@@ -7,7 +7,8 @@ import re
 from assistant.answer.plan import Plan
 from assistant.answer.resolver import expand, resolve
 from assistant.answer.strategies.base import Strategy
-from assistant.kb.models import WHOLE_TRIAL, Context, Fact
+from assistant.kb.contract import Context
+from assistant.kb.models import WHOLE_TRIAL, Fact
 from assistant.understand.matcher import Match
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 from assistant.answer.plan import Plan
 from assistant.answer.resolver import resolve
 from assistant.answer.strategies.base import Strategy
-from assistant.kb.models import WHOLE_TRIAL, Context
+from assistant.kb.contract import Context
+from assistant.kb.models import WHOLE_TRIAL
 from assistant.understand.matcher import Match
 
 

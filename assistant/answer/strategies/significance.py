@@ -5,7 +5,8 @@ from assistant.answer import context as ctxmod
 from assistant.answer.plan import Plan
 from assistant.answer.resolver import expand, resolve
 from assistant.answer.strategies.base import Strategy
-from assistant.kb.models import FACT_SLOTS, WHOLE_TRIAL, Context, Fact
+from assistant.kb.contract import Context
+from assistant.kb.models import FACT_SLOTS, WHOLE_TRIAL, Fact
 from assistant.understand.matcher import Match
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from assistant.answer.plan import Plan, main_value
 from assistant.answer.resolver import expand, resolve
 from assistant.answer.strategies.base import Strategy
-from assistant.kb.models import WHOLE_TRIAL, Context, Fact
+from assistant.kb.contract import Context
+from assistant.kb.models import WHOLE_TRIAL, Fact
 from assistant.understand.matcher import Match
 
 

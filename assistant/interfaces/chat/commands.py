@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from assistant.interfaces.render import accounting
-from assistant.kb.models import Answer, Context
+from assistant.kb.contract import Answer, Context
 from assistant.kb.normal import strip_control
 
 COMMANDS: dict[str, str] = {

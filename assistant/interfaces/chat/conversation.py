@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from assistant.interfaces.chat.commands import Commands
-from assistant.kb.models import Answer, Context
+from assistant.kb.contract import Answer, Context
 from assistant.kb.normal import strip_control
 
 

@@ -20,7 +20,8 @@ from assistant.errors import ContextError
 from assistant.interfaces.http.records import MAX_SENDER, AskRequest, ErrorBody, RasaButton, RasaMessage, RasaReply
 from assistant.interfaces.http.schema import answer_json_schema, openapi_document
 from assistant.interfaces.sessions import SessionStore
-from assistant.kb.models import STATUSES, Answer
+from assistant.kb.contract import Answer
+from assistant.kb.models import STATUSES
 from assistant.kb.normal import MAX_CHARS
 
 log = logging.getLogger("assistant.interfaces.http")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.interfaces.http.records import AskRequest, ErrorBody, RasaMessage, RasaReply
-from assistant.kb.models import Answer
+from assistant.kb.contract import Answer
 
 
 def _answer_schema(ref_template: str) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -1,0 +1,244 @@
+"""Typed settings of the knowledge base: knowledge/frame.toml (FrameWords: frame words, vocabulary, foreign
+shapes, decision, compound splitting, normal form, tagger) and knowledge/answers.toml (AnswerSettings: roles,
+statistics, thresholds, follow-up words, clarify options, overview texts)."""
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+
+from assistant.kb.models import Strict, Topic, _regex
+
+
+class VocabularySettings(Strict):
+    """Where the general English vocabulary comes from and what counts as common."""
+
+    package: str = "symspellpy"
+    file: str = "frequency_dictionary_en_82_765.txt"
+    common_count: int = Field(150000, ge=0)
+    typo_min_length: int = Field(4, ge=2)
+    typo_count: int = Field(1000000, ge=0)
+    typo_max_edits: int = Field(1, ge=0, le=2)
+    typo_max_edits_long: int = Field(2, ge=0, le=3)
+
+
+class ForeignSettings(Strict):
+    """Word shapes that mark a name this trial knows nothing about."""
+
+    drug_endings: list[str] = Field(default_factory=list)
+    code_pattern: str = ""
+    acronym_pattern: str = ""
+    proper_names: bool = True
+
+    @field_validator("code_pattern", "acronym_pattern")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        _regex(v)
+        return v
+
+    @field_validator("drug_endings")
+    @classmethod
+    def _lower(cls, v: list[str]) -> list[str]:
+        for e in v:
+            if not e.isalpha() or e != e.lower():
+                raise ValueError(f"drug ending {e!r} must be lower-case letters")
+        return v
+
+
+class DecisionSettings(Strict):
+    """Thresholds of the decision step."""
+
+    trial_names: list[str] = Field(default_factory=list, description="entity ids that name this trial")
+    bare_words: list[str] = Field(default_factory=list)
+    follow_openers: list[str] = Field(default_factory=list)
+    other_trials: list[str] = Field(default_factory=list)
+    dangling_groups: list[str] = Field(default_factory=list)
+    opener_fillers: list[str] = Field(default_factory=list)
+    fresh_followup_out: list[str] = Field(default_factory=list)
+    medical_domains: list[str] = Field(default_factory=list)
+    focus_words: list[str] = Field(default_factory=list)
+    focus_skip: list[str] = Field(default_factory=list)
+    short_word: int = Field(2, ge=0)
+    max_unplaced_share: float = Field(0.5, ge=0, le=1)
+    bare_cues: list[str] = Field(default_factory=list, description="cue entity ids that may stand as a bare statistic")
+    trial_words: list[str] = Field(default_factory=list, description="words that follow the name of a trial")
+    not_people: list[str] = Field(default_factory=list,
+                                  description="generic domain entities that are not everyday words for the patients")
+
+
+class Rewrite(Strict):
+    """Shorthand in the normalised question ('d8' -> 'day 8'), rewritten before tagging."""
+
+    pattern: str
+    replace: str
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        _regex(v)
+        return v
+
+
+class NormalSettings(Strict):
+    """Number words and unit folding of the normal form questions and lexicon names share."""
+
+    number_words: dict[str, str] = Field(default_factory=dict, description="word -> digits ('five' -> '5')")
+    soft_numbers: list[str] = Field(default_factory=list,
+                                    description="number words read as numbers only next to a unit word ('one')")
+    unit_words: list[str] = Field(default_factory=list)
+    fold: list[Rewrite] = Field(default_factory=list, description="unit spellings folded, in order ('5yrs' -> '5 year')")
+
+    @field_validator("number_words")
+    @classmethod
+    def _digits(cls, v: dict[str, str]) -> dict[str, str]:
+        for w, d in v.items():
+            if not d.isdigit() or w != w.lower():
+                raise ValueError(f"number word {w!r} must be lower case and map to digits, not {d!r}")
+        return v
+
+
+class TaggerSettings(Strict):
+    """What the tagger never fuzzes, and how an age in the question is found."""
+
+    never_fuzzed: list[str] = Field(default_factory=list,
+                                    description="common words never read as a typo of a lexicon term ('month')")
+    age_pattern: str = Field("", description="regex on the normalised text; one group holds the age")
+
+    @field_validator("age_pattern")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        _regex(v)
+        return v
+
+
+class CompoundSettings(Strict):
+    """How a message asking several things is split."""
+
+    question_starts: list[str] = Field(default_factory=list)
+    preface_starts: list[str] = Field(default_factory=list)
+    joiners: list[str] = Field(default_factory=list)
+
+
+class FrameWords(Strict):
+    """knowledge/frame.toml: words that are understood but name nothing, and how unknown words are read."""
+
+    frame: dict[str, list[str]] = Field(default_factory=dict)
+    user_names: list[str] = Field(default_factory=list)
+    rewrite: list[Rewrite] = Field(default_factory=list)
+    vocabulary: VocabularySettings = Field(default_factory=VocabularySettings)
+    foreign: ForeignSettings = Field(default_factory=ForeignSettings)
+    decision: DecisionSettings = Field(default_factory=DecisionSettings)
+    compound: CompoundSettings = Field(default_factory=CompoundSettings)
+    normalise: NormalSettings = Field(default_factory=NormalSettings)
+    tagger: TaggerSettings = Field(default_factory=TaggerSettings)
+
+    @field_validator("frame")
+    @classmethod
+    def _words(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        for group, words in v.items():
+            for w in words:
+                if not w or w != w.strip().lower() or any(c in w for c in "-'\""):
+                    raise ValueError(f"{group}: {w!r} must be a lower-case word without hyphens or quotes")
+        return v
+
+    def words(self) -> frozenset[str]:
+        return frozenset(w for ws in self.frame.values() for w in ws)
+
+
+class Roles(Strict):
+    """The entity ids the answering steps reason about, by role (so no id is written in code)."""
+
+    survival: list[str] = Field(min_length=2, description="survival measures; the first two are PFS and OS")
+    complement: str = Field(description="cue: 'and without?', the opposite group")
+    besides: str = Field(description="cue: 'besides MDS, ...', leave the named measures out")
+    overview: str = Field(description="cue: 'give me an overview'")
+    most: str = Field(description="cue: the highest / most common")
+    second_most: str = Field(description="cue: the second most common")
+    median: str = Field(description="statistic: the median")
+    count: str = Field(description="statistic: how many")
+    disease: str = Field(description="domain: the disease ('what does ALL mean here')")
+    population: str = Field(description="measure: who was studied")
+    drug_profile: str = Field(description="measure: what a drug is")
+    unreported_timepoint: str = Field(description="unreported: a survival timepoint the article does not give")
+    other_drugs: str = Field(description="unreported: drugs the article never names")
+    types: str = Field(description="facet of facts that are one type of a whole (MDS among second neoplasms)")
+    any_adverse_event: str = Field(description="measure a superlative without a measure ranks ('most common')")
+    strict_facets: list[str] = Field(default_factory=list, description="measures only their own fact may answer")
+    help_intent: str = Field(description="chit-chat intent whose reply is followed by fact suggestions")
+
+
+class StatisticMeaning(Strict):
+    """What a statistic the user names ('median', 'how many') is in the facts."""
+
+    fact_stats: list[str] = Field(default_factory=list, description="fact `stat` values that answer it")
+    value_kinds: list[str] = Field(default_factory=list, description="a fact with one of these values answers it")
+    survival_values: list[str] = Field(default_factory=list,
+                                       description="a survival fact must have one of these value kinds")
+
+
+class Thresholds(Strict):
+    """How sure the planner must be, and how much it shows."""
+
+    min_score: float = Field(0.4, ge=0, description="below this the best rule is too weak to answer")
+    min_gap: float = Field(0.1, ge=0, description="rules of other kinds this close, with other facts: ask which")
+    max_facts: int = Field(3, ge=1, description="more facts than this become a table or a clarify")
+    max_table: int = Field(20, ge=1)
+    summary_rank: int = Field(2, description="a fact of this rank or higher sums up the others of its topic")
+    tie: float = Field(0.05, ge=0, description="facts this close to the best score tie")
+    stat_bonus: float = Field(0.1, ge=0, description="score for a fact of the statistic asked")
+    drug_hit: float = Field(0.04, ge=0, description="score for a drug named (below `tie`: drugs only break ties)")
+    extra: dict[str, float] = Field(default_factory=dict, description="penalty per id a fact has beyond those asked")
+
+
+class FollowUpWords(Strict):
+    """Words and patterns that show a turn leans on the conversation."""
+
+    starts: list[str] = Field(default_factory=list, description="openers of an elliptical turn ('and', 'what about')")
+    reference_words: list[str] = Field(default_factory=list, description="words that point back ('those', 'them')")
+    weak_references: list[str] = Field(default_factory=list,
+                                       description="reference words that do not make the group part of the question")
+    question_words: list[str] = Field(default_factory=list)
+    union: str = Field("", description="regex: every frame's ids ('OS at those time points')")
+    relation: str = Field("", description="regex: one measure of the patients with another ('median OS of those who')")
+    coordinated: str = Field("", description="regex: measures joined ('PFS and OS')")
+
+    @field_validator("union", "relation", "coordinated")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        _regex(v)
+        return v
+
+
+class ClarifyOptions(Strict):
+    """Questions offered back when a question is too bare to answer."""
+
+    default: list[str] = Field(min_length=2)
+    by_statistic: dict[str, list[str]] = Field(default_factory=dict, description="statistic entity id -> options")
+    significance: list[str] = Field(min_length=2)
+
+
+class OverviewSettings(Strict):
+    headline_topics: list[Topic] = Field(default_factory=list, description="topics of 'give me an overview', in order")
+    table_titles: dict[str, str] = Field(default_factory=dict, description="topic -> the title of its table")
+    default_title: str = "Results from the trial:"
+    starters: list[str] = Field(min_length=2, description="questions suggested when there is nothing better")
+    topic_names: dict[Topic, str] = Field(default_factory=dict, description="topic -> its name in the chat's /topics, "
+                                                                           "in the order listed")
+
+
+class AnswerSettings(Strict):
+    """knowledge/answers.toml: roles, thresholds and texts of the answering steps."""
+
+    roles: Roles
+    statistics: dict[str, StatisticMeaning] = Field(default_factory=dict, description="statistic entity id -> meaning")
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    follow_up: FollowUpWords = Field(default_factory=FollowUpWords)
+    clarify: ClarifyOptions
+    overview: OverviewSettings
+
+    def entity_ids(self) -> list[tuple[str, str]]:
+        """(field, entity id) for every id named here, for validation."""
+        out = [(f"roles.{k}", v) for k, v in self.roles.model_dump().items() if isinstance(v, str) and k != "help_intent"]
+        out += [(f"roles.{k}.{i}", x) for k, v in self.roles.model_dump().items() if isinstance(v, list)
+                for i, x in enumerate(v)]
+        out += [(f"statistics.{k}", k) for k in self.statistics]
+        out += [(f"clarify.by_statistic.{k}", k) for k in self.clarify.by_statistic]
+        return out
