@@ -6,8 +6,8 @@ from typing import Any
 
 from assistant.kb.contract import Answer, Citation, Explain
 
-from assistant.kb.models import Fact, numbers_in
 from assistant.answer.plan import Plan, main_value
+from assistant.kb.models import Fact, numbers_in
 from assistant.kb.store import Store
 
 OUT_OF_SCOPE = ("I can only answer questions about one trial: the phase 2 study of mini-hyper-CVD plus inotuzumab "

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assistant.understand.account import Accounting
-from assistant.understand.matcher import TRIAL_SLOTS, Match
 from assistant.answer.resolver import expand
 from assistant.kb.models import IntentRule
 from assistant.kb.store import Store
+from assistant.understand.account import Accounting
+from assistant.understand.matcher import TRIAL_SLOTS, Match
 
 
 

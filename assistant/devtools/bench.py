@@ -196,7 +196,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                 "examples:\n  assistant bench\n  assistant bench --json > bench.json\n  assistant bench --http")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--http", action="store_true",
-                   help="also run the HTTP load test (assistant.loadtest; starts `assistant serve` on loopback)")
+                   help="also run the HTTP load test (assistant.devtools.loadtest; starts `assistant serve` on loopback)")
     p.add_argument("--http-url", metavar="URL", help="load this running loopback server instead (implies --http)")
     p.add_argument("--http-requests", type=int, default=20_000, help="HTTP requests to send (default: 20000)")
     p.add_argument("--questions", metavar="FILE", default=str(DEV_SET),

@@ -290,11 +290,11 @@ def bm25_baseline(cases: list[dict[str, Any]], knowledge: Path | str | None, pas
 
 
 def http_load(url: str | None = None, requests: int = 20_000) -> Any:
-    """The HTTP load test of assistant.loadtest: against `url` (loopback), or a server started for it."""
+    """The HTTP load test of assistant.devtools.loadtest: against `url` (loopback), or a server started for it."""
     try:
         from assistant.devtools import loadtest
     except ImportError as e:
-        return {"error": f"assistant.loadtest is not available ({e})"}
+        return {"error": f"assistant.devtools.loadtest is not available ({e})"}
     try:
         if url:
             result = loadtest.run_load(url, requests=requests)

@@ -1,7 +1,7 @@
 """A bounded load generator for the HTTP service, on loopback only.
 
-    python -m assistant.loadtest                      # start `assistant serve` on a free port, load it, stop it
-    python -m assistant.loadtest --url http://127.0.0.1:8000 --requests 5000
+    python -m assistant.devtools.loadtest                      # start `assistant serve` on a free port, load it, stop it
+    python -m assistant.devtools.loadtest --url http://127.0.0.1:8000 --requests 5000
 
 Closed loop: `connections` keep-alive HTTP/1.1 connections each send one request, wait for the reply, and
 send the next, until `requests` are done or `seconds` have passed. The client is raw asyncio (no HTTP library)
@@ -302,7 +302,7 @@ def load_local_server(requests: int = 20_000, connections: int = 16, seconds: fl
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m assistant.loadtest", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m assistant.devtools.loadtest", description=__doc__.split("\n\n")[0])
     p.add_argument("--url", help="load this running server (loopback only) instead of starting one")
     p.add_argument("--requests", type=int, default=20_000, help="requests to send (default 20000)")
     p.add_argument("--connections", type=int, default=16, help="concurrent connections (default 16)")

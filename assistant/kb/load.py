@@ -12,8 +12,8 @@ from pydantic import BaseModel, ValidationError
 
 from assistant.errors import KnowledgeCheckError, KnowledgeError
 from assistant.kb.models import FACT_SLOTS, SLOTS, Caveat, Entity, Fact, IntentRule, Source, numbers_in
-from assistant.kb.settings import AnswerSettings, FrameWords
 from assistant.kb.normal import Normaliser
+from assistant.kb.settings import AnswerSettings, FrameWords
 
 SCHEMA_VERSION = "3"
 EXEMPT_PHRASES = ("95% CI",)  # format tokens whose digits are not figures

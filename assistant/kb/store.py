@@ -9,8 +9,8 @@ from pathlib import Path
 
 from assistant.errors import KnowledgeCheckError
 from assistant.kb.load import content_hash, default_knowledge_dir, load_valid
-from assistant.kb.normal import Normaliser
 from assistant.kb.models import Caveat, Entity, Fact, IntentRule, Source
+from assistant.kb.normal import Normaliser
 from assistant.kb.settings import AnswerSettings, FrameWords
 
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from assistant.kb.contract import WordRead
 
-from assistant.kb.settings import FrameWords
 from assistant.kb.normal import Normaliser, tokens
+from assistant.kb.settings import FrameWords
 from assistant.understand.tagger import Mention
 from assistant.understand.vocabulary import Vocabulary
 
