@@ -24,7 +24,6 @@ from assistant.understand.account import Accountant
 from assistant.understand.compound import Splitter
 from assistant.understand.matcher import Matcher
 
-SHORT_PART = 4  # words: 'and how many doses?' leans on the part before it
 _SURROGATE = re.compile("[\ud800-\udfff]")  # lone halves (JSON '\ud800' escapes) cannot be written as UTF-8
 
 
@@ -78,7 +77,7 @@ class Assistant:
 
     def _answer(self, norm: str, text: str, ctx_json: str) -> Answer:
         ctx = Context.model_validate_json(ctx_json)
-        picked = ctxmod.choice(ctx, norm)  # 'the first one' after a clarify turn
+        picked = ctxmod.choice(ctx, norm, self.store.answers.follow_up)  # 'the first one' after a clarify turn
         parts = [picked] if picked else self.splitter.split(text)
         if len(parts) == 1:
             return self._one(parts[0], ctx)
@@ -90,7 +89,7 @@ class Assistant:
             answers.append(self._one(part, ctx))
             ctx = answers[-1].context
         return merge(answers, [self.splitter.asks(p) for p in parts],
-                     [len(self.normalise(p).split(" ")) <= SHORT_PART for p in parts])
+                     [len(self.normalise(p).split(" ")) <= self.splitter.settings.short_part for p in parts])
 
     def _one(self, asked: str, ctx: Context) -> Answer:
         """The pipeline for one question."""

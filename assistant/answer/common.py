@@ -21,6 +21,7 @@ class Common:
         self.follow_starts, self.references = frozenset(f.starts), frozenset(f.reference_words)
         self.weak_references, self.question_words = frozenset(f.weak_references), frozenset(f.question_words)
         self.union, self.relation, self.coordinated = re.compile(f.union), re.compile(f.relation), re.compile(f.coordinated)
+        self.joiners = frozenset(f.measure_joiners)
         self.families: dict[str, str] = {}  # group id -> the label of the smallest umbrella holding it
         for e in sorted(store.entities.values(), key=lambda e: (len(e.expands), e.id)):
             if e.slot == "group":

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from assistant.errors import ContextError
 from assistant.kb.contract import Context, Frame
+from assistant.kb.settings import FollowUpWords
 
 if TYPE_CHECKING:  # pragma: no cover
     from assistant.kb.store import Store
@@ -84,21 +85,15 @@ def fillers(ctx: Context, missing: list[str], union: bool = False) -> list[tuple
     return out
 
 
-_CHOICE = re.compile(r"(?:the |option |number |no |choice )?(first|second|third|last|1|2|3|one|1st|2nd|3rd)"
-                     r"(?: one| option| question| please)?")
-_ORDINAL = {"first": 0, "1": 0, "one": 0, "1st": 0, "second": 1, "2": 1, "2nd": 1, "third": 2, "3": 2, "3rd": 2,
-            "last": -1}
-
-
-def choice(ctx: Context, normalised: str) -> str | None:
-    """After a clarify turn, 'the first one' / '2' picks that offered question."""
-    if not ctx.frames or not ctx.frames[0].options or ctx.frames[0].age:
+def choice(ctx: Context, normalised: str, words: FollowUpWords) -> str | None:
+    """After a clarify turn, 'the first one' / '2' picks that offered question (the words: answers.toml)."""
+    if not ctx.frames or not ctx.frames[0].options or ctx.frames[0].age or not words.choice:
         return None
-    m = _CHOICE.fullmatch(normalised)
-    if not m:
+    m = re.fullmatch(words.choice, normalised)
+    if not m or m.group(1) not in words.ordinals:
         return None
     options = ctx.frames[0].options
-    i = _ORDINAL[m.group(1)]
+    i = words.ordinals[m.group(1)]
     return options[i] if -len(options) <= i < len(options) else None
 
 

@@ -87,7 +87,7 @@ class Planner(Common):
         q, found, new_topic = self.filler.fill(m, ctx, {} if inherited else rule.defaults)
         if rule.kind == "lookup" and any(s.source == "default" for s in found):
             res = resolve(self.store, q, stats)
-            near = [f for s, f in res.scored if s >= res.best - 0.3]
+            near = [f for s, f in res.scored if s >= res.best - self.t.margins["default_slots"]]
             plan = Plan(status="answered", facts=near[:self.t.max_facts], confidence=0.75) if res else self.no_data(q, stats)
         else:
             plan = self.kinds[rule.kind].plan(m, ctx, q, stats)

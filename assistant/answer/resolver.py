@@ -65,20 +65,20 @@ def score_fact(fact: Fact, want: dict[str, dict[str, float]], stats: set[str], s
             if hits:
                 if slot == "measure":  # a fact answering two things the question names fits better
                     named = {(origin or {}).get(eid, eid) for eid in asked if eid in have}
-                    score += max(hits) + 0.2 * (len(named) - 1)
+                    score += max(hits) + t.each_measure * (len(named) - 1)
                 elif slot == "drug":  # drugs only break ties: most facts are about the whole regimen
                     score += t.drug_hit * max(hits)
                 else:
-                    score += max(hits) + 0.05 * (len(hits) - 1)
+                    score += max(hits) + t.each_hit * (len(hits) - 1)
                 score -= t.extra.get(slot, 0.0) * (len(have) - len(hits))  # a fact about more than was asked fits less
             elif slot in STRICT:
                 return None
             elif have:
-                score -= 0.3  # a fact about other drugs fits less (a regimen-wide fact, with no drugs, is neutral)
+                score -= t.other_drug  # a fact about other drugs fits less (a regimen-wide fact, with no drugs, is neutral)
         elif slot == "group" and WHOLE_TRIAL not in have:
-            score -= 0.15
+            score -= t.subgroup
         elif slot == "cycle" and have:
-            score -= 0.1  # a fact about one cycle fits a question that names none less
+            score -= t.one_cycle  # a fact about one cycle fits a question that names none less
     if not stats:
         return round(score, 4)
     meaning = store.answers.statistics

@@ -115,6 +115,15 @@ class CompoundSettings(Strict):
     question_starts: list[str] = Field(default_factory=list)
     preface_starts: list[str] = Field(default_factory=list)
     joiners: list[str] = Field(default_factory=list)
+    embedded: str = Field("", description="regex: a question inside a statement ('caller wants to know how many')")
+    max_parts: int = Field(4, ge=1, description="a longer message is one question with many clauses")
+    short_part: int = Field(4, ge=1, description="words: a part this short leans on the one before it")
+
+    @field_validator("embedded")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        _regex(v)
+        return v
 
 
 class FrameWords(Strict):
@@ -174,6 +183,9 @@ class StatisticMeaning(Strict):
                                        description="a survival fact must have one of these value kinds")
 
 
+MARGINS = ("default_slots", "compare", "overview", "significance")
+
+
 class Thresholds(Strict):
     """How sure the planner must be, and how much it shows."""
 
@@ -186,6 +198,22 @@ class Thresholds(Strict):
     stat_bonus: float = Field(0.1, ge=0, description="score for a fact of the statistic asked")
     drug_hit: float = Field(0.04, ge=0, description="score for a drug named (below `tie`: drugs only break ties)")
     extra: dict[str, float] = Field(default_factory=dict, description="penalty per id a fact has beyond those asked")
+    each_measure: float = Field(0.2, ge=0, description="score per further measure asked that a fact also answers")
+    each_hit: float = Field(0.05, ge=0, description="score per further group, timepoint or cycle a fact matches")
+    other_drug: float = Field(0.3, ge=0, description="penalty: the fact is about other drugs than those asked")
+    subgroup: float = Field(0.15, ge=0, description="penalty: no group asked and the fact is about a subgroup")
+    one_cycle: float = Field(0.1, ge=0, description="penalty: no cycle asked and the fact is about one cycle")
+    margins: dict[str, float] = Field(default_factory=lambda: dict(default_slots=0.3, compare=0.12, overview=0.35,
+                                                                    significance=0.4),
+                                      description="how far below the best score facts still count, per strategy")
+
+    @field_validator("margins")
+    @classmethod
+    def _every_margin(cls, v: dict[str, float]) -> dict[str, float]:
+        missing = sorted(set(MARGINS) - set(v))
+        if missing:
+            raise ValueError(f"needs a margin for {', '.join(missing)}")
+        return v
 
 
 class FollowUpWords(Strict):
@@ -199,8 +227,14 @@ class FollowUpWords(Strict):
     union: str = Field("", description="regex: every frame's ids ('OS at those time points')")
     relation: str = Field("", description="regex: one measure of the patients with another ('median OS of those who')")
     coordinated: str = Field("", description="regex: measures joined ('PFS and OS')")
+    measure_joiners: list[str] = Field(default_factory=list,
+                                       description="the only words between two things asked side by side "
+                                                   "('nausea and vomiting')")
+    choice: str = Field("", description="regex (whole normalised turn) picking an option offered by a clarify; "
+                                        "group 1 is a key of `ordinals`")
+    ordinals: dict[str, int] = Field(default_factory=dict, description="'first' -> 0, ..., 'last' -> -1")
 
-    @field_validator("union", "relation", "coordinated")
+    @field_validator("union", "relation", "coordinated", "choice")
     @classmethod
     def _compiles(cls, v: str) -> str:
         _regex(v)

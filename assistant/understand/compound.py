@@ -13,9 +13,6 @@ import re
 from assistant.kb.settings import CompoundSettings
 
 _SENTENCE = re.compile(r"(?<=[?!;])\s+|(?<=[a-z0-9)%][.])\s+(?=[A-Z])")
-MAX_PARTS = 4
-_EMBEDDED = re.compile(r"\b(?:know|asks?|asking|wondering|wonder|tell me|find out|check|confirm) "
-                       r"(?:if |whether |how |what |which |when |who )", re.IGNORECASE)
 
 
 class Splitter:
@@ -29,6 +26,8 @@ class Splitter:
         prefaces = "|".join(sorted(map(re.escape, settings.preface_starts), key=len, reverse=True))
         self.preface = re.compile(rf"^\W*(?:{prefaces})\b", re.IGNORECASE) if prefaces else None
         self.opener = re.compile(rf"^\W*(?:{starts})\b", re.IGNORECASE) if starts else None
+        self.embedded = re.compile(settings.embedded, re.IGNORECASE) if settings.embedded else None
+        self.max_parts = settings.max_parts
 
     def split(self, text: str) -> list[str]:
         """The parts of a message (one part when it asks one thing)."""
@@ -36,8 +35,8 @@ class Splitter:
         for sentence in _SENTENCE.split(text.strip()):
             pieces = self.join.split(sentence) if self.join is not None else [sentence]
             parts.extend(p.strip() for p in pieces if any(c.isalnum() for c in p))
-        if len(parts) > MAX_PARTS:  # a long message is one question with many clauses: do not over-split
-            parts = parts[:MAX_PARTS - 1] + [" ".join(parts[MAX_PARTS - 1:])]
+        if len(parts) > self.max_parts:  # a long message is one question with many clauses: do not over-split
+            parts = parts[:self.max_parts - 1] + [" ".join(parts[self.max_parts - 1:])]
         return parts or [text]
 
     def asks(self, part: str) -> bool:
@@ -45,6 +44,6 @@ class Splitter:
         'My mum read about it.') and does not end with '?' is a preface, dropped when a question remains."""
         if part.rstrip().endswith("?") or (self.opener is not None and self.opener.match(part) is not None):
             return True
-        if _EMBEDDED.search(part):  # 'caller wants to know how many patients were in the trial'
+        if self.embedded is not None and self.embedded.search(part):  # 'caller wants to know how many patients were in the trial'
             return True
         return self.preface is None or self.preface.match(part) is None

@@ -24,7 +24,7 @@ class Compare(Strategy):
         res = resolve(self.store, q, stats)
         if not res:
             return self.no_data(q, stats)
-        facts = [f for s, f in res.scored if s >= res.best - 0.12]
+        facts = [f for s, f in res.scored if s >= res.best - self.t.margins["compare"]]
         implied = [x for mm in m.mentions for x in self.store.entities[mm.entity].implies]  # 'survive longer'-> OS
         survival = set(expand(self.store, [*q.get("measure", []), *implied])) & set(self.roles.survival)
         if survival and not any(set(f.measure) & survival for f in facts):  # 'did MRD-negative patients live

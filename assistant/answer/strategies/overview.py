@@ -23,5 +23,5 @@ class Overview(Strategy):
         res = resolve(self.store, q, stats)
         if not res:
             return self.no_data(q, stats)
-        facts = [f for s, f in res.scored if s >= res.best - 0.35][:self.t.max_table]
+        facts = [f for s, f in res.scored if s >= res.best - self.t.margins["overview"]][:self.t.max_table]
         return Plan(status="answered", kind="overview", facts=facts, table=len(facts) > 1, confidence=0.85)

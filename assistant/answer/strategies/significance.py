@@ -30,7 +30,7 @@ class Significance(Strategy):
                 return Plan(status="answered", kind="significance", facts=own[:self.t.max_facts], confidence=0.85)
         if q:
             res = resolve(self.store, q, stats)
-            pool = [f for s, f in res.scored if s >= res.best - 0.4]
+            pool = [f for s, f in res.scored if s >= res.best - self.t.margins["significance"]]
         elif ctx.frames:
             last = [self.store.facts[i] for i in ctxmod.last_facts(ctx) if i in self.store.facts]
             own = [f for f in last if f.value("p")]

@@ -42,8 +42,7 @@ class Unreported(Strategy):
         return Plan(status="no_data", kind="unreported", reply=e.holds, facts=related, missing=e.label,
                     confidence=0.85)
 
-    @staticmethod
-    def _beside(m: Match, eid: str) -> list[str]:
+    def _beside(self, m: Match, eid: str) -> list[str]:
         """Measures named next to the unreported thing with only 'and'/'or' between ('nausea and vomiting'),
         not measures it is a statistic of ('hazard ratio for PFS')."""
         words = m.normalised.split(" ")
@@ -54,6 +53,6 @@ class Unreported(Strategy):
                 continue
             for s, e in spans:
                 gap = words[x.end:s] if x.end <= s else words[e:x.start]
-                if gap in (["and"], ["or"], ["and", "also"], ["as", "well", "as"]) and x.entity not in out:
+                if " ".join(gap) in self.joiners and x.entity not in out:
                     out.append(x.entity)
         return out
