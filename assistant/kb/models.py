@@ -3,9 +3,9 @@ shared vocabulary (statuses, slots, topics, value kinds). Settings are in `setti
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 Status = Literal["answered", "clarify", "no_data", "out_of_scope", "medical_advice", "chitchat", "invalid_input"]
 STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
@@ -47,6 +47,14 @@ def _regex(pattern: str) -> None:
         re.compile(pattern)
     except re.error as e:
         raise ValueError(f"not a valid regular expression ({e}): {pattern!r}") from None
+
+
+def _compiled(pattern: str) -> str:
+    _regex(pattern)
+    return pattern
+
+
+Regex = Annotated[str, AfterValidator(_compiled)]  # a knowledge regex: must compile
 
 
 class Strict(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from assistant.kb.models import Strict, Topic, _regex
+from assistant.kb.models import Regex, Strict, Topic
 
 
 class VocabularySettings(Strict):
@@ -24,15 +24,10 @@ class ForeignSettings(Strict):
     """Word shapes that mark a name this trial knows nothing about."""
 
     drug_endings: list[str] = Field(default_factory=list)
-    code_pattern: str = ""
-    acronym_pattern: str = ""
+    code_pattern: Regex = ""
+    acronym_pattern: Regex = ""
     proper_names: bool = True
 
-    @field_validator("code_pattern", "acronym_pattern")
-    @classmethod
-    def _compiles(cls, v: str) -> str:
-        _regex(v)
-        return v
 
     @field_validator("drug_endings")
     @classmethod
@@ -67,14 +62,9 @@ class DecisionSettings(Strict):
 class Rewrite(Strict):
     """Shorthand in the normalised question ('d8' -> 'day 8'), rewritten before tagging."""
 
-    pattern: str
+    pattern: Regex
     replace: str
 
-    @field_validator("pattern")
-    @classmethod
-    def _compiles(cls, v: str) -> str:
-        _regex(v)
-        return v
 
 
 class NormalSettings(Strict):
@@ -100,13 +90,8 @@ class TaggerSettings(Strict):
 
     never_fuzzed: list[str] = Field(default_factory=list,
                                     description="common words never read as a typo of a lexicon term ('month')")
-    age_pattern: str = Field("", description="regex on the normalised text; one group holds the age")
+    age_pattern: Regex = Field("", description="regex on the normalised text; one group holds the age")
 
-    @field_validator("age_pattern")
-    @classmethod
-    def _compiles(cls, v: str) -> str:
-        _regex(v)
-        return v
 
 
 class CompoundSettings(Strict):
@@ -115,15 +100,10 @@ class CompoundSettings(Strict):
     question_starts: list[str] = Field(default_factory=list)
     preface_starts: list[str] = Field(default_factory=list)
     joiners: list[str] = Field(default_factory=list)
-    embedded: str = Field("", description="regex: a question inside a statement ('caller wants to know how many')")
+    embedded: Regex = Field("", description="regex: a question inside a statement ('caller wants to know how many')")
     max_parts: int = Field(4, ge=1, description="a longer message is one question with many clauses")
     short_part: int = Field(4, ge=1, description="words: a part this short leans on the one before it")
 
-    @field_validator("embedded")
-    @classmethod
-    def _compiles(cls, v: str) -> str:
-        _regex(v)
-        return v
 
 
 class FrameWords(Strict):
@@ -224,21 +204,16 @@ class FollowUpWords(Strict):
     weak_references: list[str] = Field(default_factory=list,
                                        description="reference words that do not make the group part of the question")
     question_words: list[str] = Field(default_factory=list)
-    union: str = Field("", description="regex: every frame's ids ('OS at those time points')")
-    relation: str = Field("", description="regex: one measure of the patients with another ('median OS of those who')")
-    coordinated: str = Field("", description="regex: measures joined ('PFS and OS')")
+    union: Regex = Field("", description="regex: every frame's ids ('OS at those time points')")
+    relation: Regex = Field("", description="regex: one measure of the patients with another ('median OS of those who')")
+    coordinated: Regex = Field("", description="regex: measures joined ('PFS and OS')")
     measure_joiners: list[str] = Field(default_factory=list,
                                        description="the only words between two things asked side by side "
                                                    "('nausea and vomiting')")
-    choice: str = Field("", description="regex (whole normalised turn) picking an option offered by a clarify; "
+    choice: Regex = Field("", description="regex (whole normalised turn) picking an option offered by a clarify; "
                                         "group 1 is a key of `ordinals`")
     ordinals: dict[str, int] = Field(default_factory=dict, description="'first' -> 0, ..., 'last' -> -1")
 
-    @field_validator("union", "relation", "coordinated", "choice")
-    @classmethod
-    def _compiles(cls, v: str) -> str:
-        _regex(v)
-        return v
 
 
 class ClarifyOptions(Strict):
