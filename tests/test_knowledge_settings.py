@@ -113,3 +113,41 @@ def test_a_missing_answers_file_is_named(knowledge: Path) -> None:
     with pytest.raises(KnowledgeCheckError) as e:
         load_valid(knowledge)
     assert "answers.toml: -: -: file missing" in str(e.value)
+
+
+def test_the_headline_topics_of_an_overview_are_data(knowledge: Path, tmp_path: Path) -> None:
+    q = "give me an overview of the trial"
+    before = fresh(knowledge, tmp_path, "a").ask(q)
+    assert before.table is not None and len(before.table) > 5
+    edit(knowledge, "answers.toml", 'headline_topics = ["design", "efficacy", "response", "safety", "deaths", '
+         '"neoplasms", "conclusion"]', 'headline_topics = ["conclusion"]')
+    after = fresh(knowledge, tmp_path, "b").ask(q)
+    assert after.status == "answered" and after.facts and all(f.startswith("conclusion") for f in after.facts)
+
+
+def test_the_significance_options_are_data(knowledge: Path, tmp_path: Path) -> None:
+    q = "was the difference significant?"
+    edit(knowledge, "answers.toml", 'significance = ["Was the difference in progression-free survival before vs '
+         'after the amendment significant"', 'significance = ["Was the difference in overall survival by TP53 status '
+         'significant"')
+    after = fresh(knowledge, tmp_path, "b").ask(q)
+    assert after.status == "clarify"
+    assert after.suggestions[0] == "Was the difference in overall survival by TP53 status significant?"
+
+
+def test_a_strict_facet_role_keeps_a_neighbouring_figure_out(knowledge: Path, tmp_path: Path) -> None:
+    """'timing' is strict: 'how long did it take to reach CR' is no_data, never the CR count. Taking it out of
+    the role (data only) lets the neighbouring figure through, which is why it is there."""
+    q = "how long did it take to reach CR"
+    assert fresh(knowledge, tmp_path, "a").ask(q).status == "no_data"
+    edit(knowledge, "answers.toml", 'strict_facets = ["timing", "cycle_count"]', 'strict_facets = ["cycle_count"]')
+    assert fresh(knowledge, tmp_path, "b").ask(q).status == "answered"
+
+
+def test_the_help_intent_role_decides_which_chitchat_gets_fact_suggestions(knowledge: Path, tmp_path: Path) -> None:
+    before = fresh(knowledge, tmp_path, "a")
+    help_before, hello_before = before.ask("what can I ask?").suggestions, before.ask("hello").suggestions
+    assert len(help_before) == 3 and len(hello_before) == 2
+    edit(knowledge, "answers.toml", 'help_intent = "chitchat.help"', 'help_intent = "chitchat.greeting"')
+    after = fresh(knowledge, tmp_path, "b")
+    assert len(after.ask("what can I ask?").suggestions) == 2 and len(after.ask("hello").suggestions) == 3
