@@ -34,6 +34,7 @@ def test_client(app: Any, **kw: Any) -> Any:
         warnings.simplefilter("ignore")  # starlette's note about httpx vs httpx2
         from starlette.testclient import TestClient
 
+        kw.setdefault("headers", {"Content-Type": "application/json"})  # the service accepts JSON only
         return TestClient(app, **kw)
 
 
@@ -276,10 +277,11 @@ def test_webhook_keeps_each_senders_conversation_on_the_server(client: Any, app:
     assert app.state.sessions.get("bob").turn == 1
 
 
-def test_webhook_without_a_sender_uses_rasas_default(client: Any) -> None:
-    r = client.post("/webhooks/rest/webhook", json={"message": "hello"})
-    assert r.json()[0]["recipient_id"] == "default"
-    assert rasa(client, 12345, "hello")[0]["recipient_id"] == "12345"
+def test_webhook_needs_a_sender_and_takes_it_as_sent(client: Any) -> None:
+    """Without a sender every caller would share one conversation; 5 and "5" are not silently the same."""
+    assert_error(client.post("/webhooks/rest/webhook", json={"message": "hello"}), 422, "sender")
+    assert_error(client.post("/webhooks/rest/webhook", json={"sender": 12345, "message": "hello"}), 422, "sender")
+    assert rasa(client, "12345", "hello")[0]["recipient_id"] == "12345"
 
 
 @pytest.mark.parametrize("body,field", [

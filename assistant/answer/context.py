@@ -18,19 +18,68 @@ if TYPE_CHECKING:  # pragma: no cover
     from assistant.kb.store import Store
 
 MAX_AGE = 3  # a frame is forgotten after this many further turns
+MAX_CONTEXT_CHARS = 16_384  # a real context is well under 4 KB
+MAX_DEPTH = 8  # {"frames": [{"slots": {"measure": ["pfs"]}}]} is 5 deep
+CLARIFY_INTENTS = ("clarify.bare", "clarify.unplaced", "clarify.weak")  # the planner's own clarify frames
+
+
+def _json_depth(text: str) -> int:
+    """How deeply brackets nest in JSON text (brackets inside strings do not count); stops early when too deep."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for c in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif c == "\\":
+                escaped = True
+            elif c == '"':
+                in_string = False
+        elif c == '"':
+            in_string = True
+        elif c in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_DEPTH:
+                    return deepest
+        elif c in "]}":
+            depth -= 1
+    return deepest
+
+
+def _object_depth(value: Any) -> int:
+    """How deeply dicts and lists nest (iteratively: a hostile object cannot exhaust the stack)."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        item, depth = todo.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                return deepest
+            todo.extend((x, depth + 1) for x in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def parse(context: Context | dict[str, Any] | str | bytes | None) -> Context:
-    """Accept a Context, its dict, or its JSON; raise ContextError for anything malformed."""
+    """Accept a Context, its dict, or its JSON; raise ContextError for anything malformed, too large or
+    nested too deeply (checked before parsing)."""
     if context is None or context == "":
         return Context()
     if isinstance(context, Context):
         return context
     try:
         if isinstance(context, (str, bytes)):
-            context = json.loads(context)
+            if len(context) > MAX_CONTEXT_CHARS:
+                raise ContextError(f"context over {MAX_CONTEXT_CHARS} characters")
+            text = context.decode("utf-8", errors="replace") if isinstance(context, bytes) else context
+            if _json_depth(text) > MAX_DEPTH:
+                raise ContextError(f"context nested more than {MAX_DEPTH} levels deep")
+            context = json.loads(text)
         if not isinstance(context, dict):
             raise ContextError("context must be a JSON object")
+        if _object_depth(context) > MAX_DEPTH:
+            raise ContextError(f"context nested more than {MAX_DEPTH} levels deep")
         return Context.model_validate(context)
     except (ValueError, ValidationError) as e:
         first = e.errors()[0] if isinstance(e, ValidationError) else None
@@ -53,7 +102,7 @@ def check(ctx: Context, store: "Store") -> None:
                      if fid not in store.facts]
         problems += [(f"{where}.stats.{j}", "unknown statistic id") for j, sid in enumerate(frame.stats)
                      if sid not in store.entities or store.entities[sid].slot != "stat"]
-        if frame.intent and frame.intent not in store.intents and not frame.intent.startswith("clarify."):
+        if frame.intent and frame.intent not in store.intents and frame.intent not in CLARIFY_INTENTS:
             problems.append((f"{where}.intent", "unknown intent id"))
         if frame.age >= MAX_AGE:
             problems.append((f"{where}.age", f"must be less than {MAX_AGE}"))

@@ -98,7 +98,7 @@ def _jsonl(path: Path | str) -> Iterable[tuple[int, Any]]:
     p = Path(path)
     if not p.is_file():
         raise InputFormatError(f"file not found: {path}")
-    with open(p, encoding="utf-8", errors="replace") as f:
+    with open(p, encoding="utf-8-sig", errors="replace") as f:
         for n, line in enumerate(f, start=1):
             if not line.strip():
                 continue

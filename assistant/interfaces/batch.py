@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, TextIO
 
-from assistant.errors import InputFormatError
+from assistant.errors import AssistantError, InputFormatError
+from assistant.interfaces.output import OutputError, WholeRecords
 from assistant.kb.contract import Answer, Context
 
 MAX_SESSIONS = 100_000
@@ -86,14 +87,20 @@ def read_items(stream: TextIO, fmt: str) -> Iterator[Item]:
 
 
 def open_input(path: str, fmt: str | None = None) -> tuple[TextIO, str]:
-    """Open a path (or '-' for stdin) leniently decoded; the format comes from the suffix or is sniffed."""
+    """Open a path (or '-' for stdin) leniently decoded as UTF-8 (a byte-order mark, as Excel writes, is dropped);
+    the format comes from the suffix or is sniffed."""
     if path == "-":
-        stream: TextIO = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline="")
+        stream: TextIO = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="replace", newline="")
     else:
         p = Path(path)
-        if not p.is_file():
+        if p.is_dir():
+            raise InputFormatError(f"input is a directory, not a file: {path}")
+        if not p.exists():
             raise InputFormatError(f"input file not found: {path}")
-        stream = open(p, encoding="utf-8", errors="replace", newline="")
+        try:
+            stream = open(p, encoding="utf-8-sig", errors="replace", newline="")
+        except OSError as e:
+            raise InputFormatError(f"cannot read {path}: {e.strerror or e}") from None
         fmt = fmt or {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".txt": "txt"}.get(p.suffix.lower())
     if fmt is None:
         buffered = io.StringIO()
@@ -136,7 +143,13 @@ def answer_items(assistant: Any, items: Iterable[Item]) -> Iterator[Answer]:
             continue
         key = json.dumps(item.session) if item.session is not None else None
         ctx = sessions.get(key) if key else None
-        answer = assistant.ask(item.question, ctx, id=item.id, session=item.session)
+        try:
+            answer = assistant.ask(item.question, ctx, id=item.id, session=item.session)
+        except AssistantError as e:  # never expected (the context is the assistant's own): the line, not the batch
+            sessions.pop(key, None)
+            yield Answer(id=item.id, session=item.session, question=item.question, status="invalid_input",
+                         answer=f"line {item.line}: {e}", intent="invalid_input", confidence=1.0)
+            continue
         if key is not None:
             sessions[key] = answer.context
             sessions.move_to_end(key)
@@ -152,20 +165,29 @@ CSV_FIELDS = ["id", "session", "question", "status", "answer", "intent", "confid
 
 
 class Writer:
-    """Streams answers as jsonl, csv or a Markdown report; flushes each record."""
+    """Streams answers as jsonl, csv or a Markdown report, each record written whole (a file that cannot be
+    written to the end stops at the last complete record, and OutputError says so)."""
 
-    def __init__(self, out: TextIO, fmt: str) -> None:
-        self.out, self.fmt, self.counts = out, fmt, Counter()
-        self._csv = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n") if fmt == "csv" else None
+    def __init__(self, out: TextIO | WholeRecords, fmt: str) -> None:
+        self.sink = out if isinstance(out, WholeRecords) else WholeRecords(out, "standard output")
+        self.fmt, self.counts = fmt, Counter()
+        self._row = io.StringIO()
+        self._csv = csv.DictWriter(self._row, fieldnames=CSV_FIELDS, lineterminator="\n") if fmt == "csv" else None
         if self._csv:
             self._csv.writeheader()
+            self._flush_row()
         elif fmt == "markdown":
-            out.write("# Answers\n\n")
+            self.sink.write("# Answers\n\n")
+
+    def _flush_row(self) -> None:
+        self.sink.write(self._row.getvalue())
+        self._row.seek(0)
+        self._row.truncate()
 
     def write(self, a: Answer) -> None:
         self.counts[a.status] += 1
         if self.fmt == "jsonl":
-            self.out.write(json.dumps(a.contract(), ensure_ascii=False) + "\n")
+            self.sink.write(json.dumps(a.contract(), ensure_ascii=False) + "\n")
         elif self._csv:
             self._csv.writerow({
                 "id": a.id, "session": a.session if a.session is not None else "", "question": a.question,
@@ -173,11 +195,11 @@ class Writer:
                 "facts": " ".join(a.facts), "citations": " | ".join(f"{c.locator}: {c.quote}" for c in a.citations),
                 "caveats": " | ".join(a.caveats), "suggestions": " | ".join(a.suggestions),
             })
+            self._flush_row()
         else:
             from assistant.interfaces.render import markdown_turn
 
-            self.out.write(markdown_turn(a, heading=f"{a.id}") + "\n")
-        self.out.flush()
+            self.sink.write(markdown_turn(a, heading=f"{a.id}") + "\n")
 
     def summary(self) -> str:
         total = sum(self.counts.values())
@@ -236,7 +258,12 @@ def run(args: argparse.Namespace) -> int:
 
     assistant = open_assistant(args.knowledge, args.log_unanswered)
     stream, fmt = open_input(args.file, args.input_format)
-    out: TextIO = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
+    try:
+        out = WholeRecords.open(args.output) if args.output else WholeRecords(sys.stdout, "standard output")
+    except OutputError:
+        if stream is not sys.stdin:
+            stream.close()
+        raise
     try:
         writer = Writer(out, args.format)
         answers: Iterable[Answer] = answer_items(assistant, read_items(stream, fmt))
@@ -246,8 +273,7 @@ def run(args: argparse.Namespace) -> int:
         for answer in answers:
             writer.write(answer)
     finally:
-        if args.output:
-            out.close()
+        out.close()
         if stream is not sys.stdin:
             stream.close()
     if not args.quiet:

@@ -19,7 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "replay": ("assistant.interfaces.transcripts", "re-ask saved transcripts and show what changed"),
     "kb": ("assistant.interfaces.kbcli", "check, build and describe the knowledge base"),
     "serve": ("assistant.interfaces.http", "run the HTTP service (needs the [server] extra)"),
-    "log": ("assistant.log.unanswered", "show the log of unanswered questions"),
+    "log": ("assistant.log.command", "show or prune the log of unanswered questions"),
     "eval": ("assistant.devtools.evaluate", "measure accuracy on a labelled question set"),
     "bench": ("assistant.devtools.bench", "measure latency, throughput, cold start and memory"),
 }

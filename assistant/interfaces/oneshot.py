@@ -35,7 +35,7 @@ def open_assistant(knowledge: str | Path | None = None, log_unanswered: bool = F
 def read_context(path: Path) -> str | None:
     """The saved context JSON, or None for a missing or empty file."""
     try:
-        raw = path.read_text(encoding="utf-8")
+        raw = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as e:

@@ -6,6 +6,7 @@ many senders there are. Thread-safe.
 """
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections import OrderedDict
@@ -26,7 +27,29 @@ class SessionStore:
             raise ValueError("max_sessions must be >= 1 and ttl > 0")
         self.max_sessions, self.ttl, self._clock = max_sessions, ttl, clock
         self._data: OrderedDict[str, tuple[float, Context]] = OrderedDict()
+        self._forgotten: OrderedDict[bytes, None] = OrderedDict()  # digests of senders whose context was dropped
         self._lock = threading.Lock()
+
+    @staticmethod
+    def _digest(sender: str) -> bytes:
+        return hashlib.blake2b(sender.encode("utf-8", "surrogatepass"), digest_size=12).digest()
+
+    def _forget(self, sender: str) -> None:
+        self._forgotten[self._digest(sender)] = None
+        while len(self._forgotten) > self.max_sessions:
+            self._forgotten.popitem(last=False)
+
+    def resume(self, sender: str) -> tuple[Context | None, bool]:
+        """(the sender's context or None, whether a conversation of theirs was forgotten since their last turn:
+        expired or evicted). The 'forgotten' mark is cleared: it is reported once."""
+        ctx = self.get(sender)
+        if ctx is not None:
+            return ctx, False
+        key = self._digest(sender)
+        with self._lock:
+            lost = key in self._forgotten
+            self._forgotten.pop(key, None)
+        return None, lost
 
     def get(self, sender: str) -> Context | None:
         """The sender's context, or None when unknown or expired (an expired one is dropped)."""
@@ -37,6 +60,7 @@ class SessionStore:
                 return None
             if now - item[0] > self.ttl:
                 del self._data[sender]
+                self._forget(sender)
                 return None
             return item[1]
 
@@ -59,6 +83,7 @@ class SessionStore:
             sender, (stamp, _) = next(iter(data.items()))
             if len(data) > self.max_sessions or now - stamp > self.ttl:
                 del data[sender]
+                self._forget(sender)
             else:
                 break
 

@@ -19,11 +19,12 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any, Iterable, TextIO
+from typing import Any, Iterable
 
 from pydantic import BaseModel
 
-from assistant.errors import AssistantError, InputFormatError
+from assistant.interfaces.output import WholeRecords
+from assistant.errors import InputFormatError
 from assistant.kb.contract import Answer
 
 TURN = re.compile(r"^### (\d+): (.*)$")
@@ -148,28 +149,25 @@ class Recorder:
         existing = read(self.path) if self.path.is_file() else Transcript(parts=[])
         turns = existing.turns
         self.number = max((t.number for t in turns), default=0)
-        try:
-            self._fh: TextIO = open(self.path, "a", encoding="utf-8")
-        except OSError as e:
-            raise AssistantError(f"cannot write transcript {self.path}: {e.strerror or e}") from None
+        self._out = WholeRecords.open(str(self.path), f"transcript {self.path}", unit="turn", append=True)
         if not existing.parts or not existing.text().strip():
-            self._write(HEADER)
+            self._write(HEADER, count=False)
         elif turns:
-            self._write(("\n" if not existing.text().endswith("\n") else "") + NEW_CONVERSATION)
+            self._write(("\n" if not existing.text().endswith("\n") else "") + NEW_CONVERSATION, count=False)
 
-    def _write(self, s: str) -> None:
-        self._fh.write(s)
-        self._fh.flush()
+    def _write(self, s: str, count: bool = True) -> None:
+        """One whole part (a turn, a header); raises OutputError, the file ending on the last whole part."""
+        self._out.write(s, count)
 
     def turn(self, answer: Answer, question: str | None = None) -> None:
         self.number += 1
         self._write(render_turn(self.number, answer, question))
 
     def reset(self) -> None:
-        self._write(NEW_CONVERSATION)
+        self._write(NEW_CONVERSATION, count=False)
 
     def close(self) -> None:
-        self._fh.close()
+        self._out.close()
 
 
 # ---------------------------------------------------------------- replay

@@ -2,9 +2,10 @@
 interface returns it (Python API, batch, chat, HTTP)."""
 from __future__ import annotations
 
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from assistant.kb.models import Status
 
@@ -47,15 +48,33 @@ class Explain(BaseModel):
     names_trial: bool = Field(False, description="the question names this trial or one of its own terms")
 
 
-class Frame(BaseModel):
-    """What one turn was about: its slots and facts. Frames age and expire."""
+MAX_ID = 80  # characters of one id in a context
+MAX_OPTION = 300  # characters of one offered question
+_SAFE_TEXT = re.compile(r"^[^\x00-\x1f\x7f-\x9f<>]*$")  # no control characters, no markup
+Id = Annotated[str, StringConstraints(max_length=MAX_ID, pattern=r"^[A-Za-z0-9_.+-]*$")]
+Option = Annotated[str, StringConstraints(max_length=MAX_OPTION, pattern=_SAFE_TEXT.pattern)]
 
-    slots: dict[str, list[str]] = Field(default_factory=dict)
-    facts: list[str] = Field(default_factory=list)
-    intent: str = ""
-    stats: list[str] = Field(default_factory=list, max_length=4, description="The statistic asked ('how many')")
-    options: list[str] = Field(default_factory=list, max_length=5, description="Choices offered by a clarify turn")
-    age: int = Field(0, ge=0)
+
+class Frame(BaseModel):
+    """What one turn was about: its slots and facts. Frames age and expire. Every field is bounded, so a context
+    sent back by a client can hold nothing but ids, a few offered questions and small numbers."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    slots: dict[Id, list[Id]] = Field(default_factory=dict, max_length=5)
+    facts: list[Id] = Field(default_factory=list, max_length=40)
+    intent: Id = ""
+    stats: list[Id] = Field(default_factory=list, max_length=4, description="The statistic asked ('how many')")
+    options: list[Option] = Field(default_factory=list, max_length=5, description="Choices offered by a clarify turn")
+    age: int = Field(0, ge=0, le=8)
+
+    @field_validator("slots")
+    @classmethod
+    def _bounded(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        for slot, ids in v.items():
+            if len(ids) > 40:
+                raise ValueError(f"slot {slot!r} holds more than 40 ids")
+        return v
 
 
 class Context(BaseModel):
@@ -63,8 +82,8 @@ class Context(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int = 1
-    turn: int = Field(0, ge=0)
+    version: Literal[1] = 1
+    turn: int = Field(0, ge=0, le=10**9)
     frames: list[Frame] = Field(default_factory=list, max_length=8)
 
 

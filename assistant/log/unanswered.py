@@ -1,16 +1,17 @@
 """The unanswered-question log: every no_data, out_of_scope and clarify turn, for knowledge authors.
 
 A small SQLite file of its own (never the read-only knowledge base), in WAL mode so several server
-workers and CLI processes can append at once. Recording never raises: a log problem must not break an answer.
-
-    assistant log unanswered --top 20
+workers and CLI processes can append at once, created readable by its owner only (0600). Questions are stored
+with identifier-like text redacted (e-mail, phone and record numbers, dates, a name given: redact.py), and the
+log is capped in rows and age (pruned as it grows, or by `assistant log prune`). Recording never raises: a log
+problem must not break an answer. A failed write is counted (`failures`, /v1/info), warned about once in the
+server log, and noted in the file once writing works again.
 """
 from __future__ import annotations
 
-import argparse
+import logging
 import os
 import sqlite3
-import sys
 import threading
 import time
 from pathlib import Path
@@ -18,10 +19,16 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from assistant.log.redact import redact
+
 LOGGED = frozenset({"no_data", "out_of_scope", "clarify"})
 ENV = "TRIAL_ASSISTANT_LOG"
 MAX_QUESTION = 500  # characters of the raw question kept per row
 BUSY_MS = 2000
+MAX_ROWS = 100_000  # the oldest rows beyond this are pruned
+MAX_DAYS = 90.0  # rows older than this are pruned
+PRUNE_EVERY = 1000  # rows written between automatic prunes
+log = logging.getLogger("assistant.log")
 
 SCHEMA = """
 create table if not exists unanswered (
@@ -33,6 +40,8 @@ create table if not exists unanswered (
     intent text not null default ''
 );
 create index if not exists unanswered_normalised on unanswered (normalised);
+create index if not exists unanswered_time on unanswered (time);
+create table if not exists write_failures (time real not null, count integer not null);
 """
 
 
@@ -64,15 +73,21 @@ class Entry(BaseModel):
 class UnansweredLog:
     """Append-only log of unanswered turns. Thread-safe (one connection behind a lock); process-safe (WAL)."""
 
-    def __init__(self, path: Path | str | None = None) -> None:
+    def __init__(self, path: Path | str | None = None, *, max_rows: int = MAX_ROWS, max_days: float = MAX_DAYS) -> None:
         self.path = Path(path) if path else configured_path()
+        self.max_rows, self.max_days = max_rows, max_days
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
-        self.failures = 0
+        self.failures = 0  # writes that failed in this process
+        self.written = 0
+        self._unreported = 0  # failures not yet noted in the file
+        self.last_error = ""
 
     def _connect(self) -> sqlite3.Connection:
         if self._conn is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.path.exists():  # owner-only from the start (SQLite gives -wal and -shm the same mode)
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
             conn = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, check_same_thread=False,
                                    isolation_level=None)
             try:
@@ -105,19 +120,63 @@ class UnansweredLog:
             self._connect()
 
     def record(self, answer: Any) -> bool:
-        """Append the turn if its status is logged; True when written. Never raises."""
+        """Append the turn (redacted) if its status is logged; True when written. Never raises."""
         try:
             if answer.status not in LOGGED:
                 return False
-            norm = answer.explain.normalised or answer.question.strip().lower()
-            row = (time.time(), norm[:MAX_QUESTION], answer.question[:MAX_QUESTION], answer.status, answer.intent)
+            norm = redact(answer.explain.normalised or answer.question.strip().lower())
+            row = (time.time(), norm[:MAX_QUESTION], redact(answer.question)[:MAX_QUESTION], answer.status,
+                   answer.intent)
             with self._lock:
-                self._connect().execute(
+                conn = self._connect()
+                conn.execute(
                     "insert into unanswered (time, normalised, question, status, intent) values (?, ?, ?, ?, ?)", row)
+                self.written += 1
+                if self._unreported:  # writing works again: note how many turns were lost
+                    conn.execute("insert into write_failures (time, count) values (?, ?)",
+                                 (time.time(), self._unreported))
+                    self._unreported = 0
+                if self.written % PRUNE_EVERY == 0:
+                    self._prune(conn)
             return True
-        except Exception:  # noqa: BLE001 - logging must never break an answer
-            self.failures += 1
+        except Exception as e:  # noqa: BLE001 - logging must never break an answer
+            self._failed(e)
             return False
+
+    def _failed(self, e: Exception) -> None:
+        self.failures += 1
+        self._unreported += 1
+        self.last_error = f"{type(e).__name__}: {e}"[:200]
+        if self.failures == 1:
+            log.warning("unanswered-question log %s: a write failed (%s); failed writes are counted in /v1/info "
+                        "and noted in the log when writing works again", self.path, self.last_error)
+
+    def _prune(self, conn: sqlite3.Connection) -> int:
+        cutoff = time.time() - self.max_days * 86400
+        n = conn.execute("delete from unanswered where time < ?", (cutoff,)).rowcount
+        n += conn.execute("delete from unanswered where id <= (select max(id) from unanswered) - ?",
+                          (self.max_rows,)).rowcount
+        return n
+
+    def prune(self) -> int:
+        """Delete rows beyond `max_rows` (oldest first) and older than `max_days`; the number deleted."""
+        with self._lock:
+            conn = self._connect()
+            n = self._prune(conn)
+            conn.execute("pragma wal_checkpoint(truncate)")
+            return n
+
+    def lost(self) -> int:
+        """Turns that could not be written, as noted in the file."""
+        if not self.path.exists():
+            return 0
+        with self._lock:
+            return int(self._connect().execute("select coalesce(sum(count), 0) from write_failures").fetchone()[0])
+
+    def status(self) -> dict[str, Any]:
+        """For /v1/info: where the log is, and this process's written and failed writes."""
+        return {"path": str(self.path), "written": self.written, "failed": self.failures,
+                **({"last_error": self.last_error} if self.last_error else {})}
 
     def top(self, n: int = 20, status: str | None = None) -> list[Entry]:
         """The n most frequent normalised questions (ties: most recent first)."""
@@ -163,50 +222,3 @@ def resolve(spec: Any) -> UnansweredLog | None:
     if isinstance(spec, (str, os.PathLike)):
         return UnansweredLog(spec)
     raise TypeError(f"log must be None, a bool, a path or an UnansweredLog, not {type(spec).__name__}")
-
-
-# ---------------------------------------------------------------- command line: assistant log unanswered
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.epilog = ("examples:\n  assistant log unanswered --top 20\n"
-                     "  assistant log unanswered --db /var/lib/assistant/unanswered.sqlite --status no_data\n"
-                     f"\nThe log is at $TRIAL_ASSISTANT_LOG, else {default_path()}.")
-    sub = parser.add_subparsers(dest="log_command", metavar="WHICH", required=True)
-    p = sub.add_parser("unanswered", help="the most frequent questions the assistant could not answer",
-                       description="The most frequent normalised questions answered no_data, out_of_scope "
-                                   "or clarify, with counts and last-seen time.")
-    p.add_argument("--top", type=int, default=20, metavar="N", help="how many questions to list (default 20)")
-    p.add_argument("--db", metavar="PATH", help="log file (default $TRIAL_ASSISTANT_LOG or the XDG data dir)")
-    p.add_argument("--status", choices=sorted(LOGGED), help="only this status")
-    p.add_argument("--format", choices=("text", "jsonl"), default="text", help="output format (default text)")
-
-
-def run(args: argparse.Namespace) -> int:
-    if args.top < 1:
-        print("error: --top must be at least 1", file=sys.stderr)
-        return 2
-    log = UnansweredLog(args.db) if args.db else UnansweredLog()
-    try:
-        entries = log.top(args.top, args.status)
-        total = log.count()
-    except sqlite3.Error as e:
-        print(f"error: cannot read {log.path}: {e}", file=sys.stderr)
-        return 1
-    finally:
-        log.close()
-    if args.format == "jsonl":
-        for e in entries:
-            print(e.model_dump_json())
-        return 0
-    if not entries:
-        print(f"No unanswered questions logged in {log.path}.")
-        return 0
-    from assistant.kb.normal import strip_control
-
-    width = max(5, *(len(str(e.count)) for e in entries))
-    print(f"{'count':>{width}}  last seen         status        question (normalised)")
-    for e in entries:
-        print(f"{e.count:>{width}}  {e.last_seen_text}  {e.statuses:<12}  {strip_control(e.normalised)}")
-    print(f"\n{len(entries)} questions shown; {total} unanswered turns logged in {log.path}")
-    return 0

@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
         if not interactive:
             import io
 
-            stdin: TextIO = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+            stdin: TextIO = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="replace")
             return plain_loop(chat, stdin)
         from assistant import __version__
 

@@ -32,6 +32,7 @@ class Commands:
     number: int
     recorder: Any
     done: bool
+    record: Callable[[Callable[[Any], None]], None]
 
     def command(self, text: str) -> None:
         name, _, arg = text.partition(" ")
@@ -110,8 +111,7 @@ class Commands:
 
         self.context, self.last = Context(), None
         self.chunks.append(NEW_CONVERSATION)
-        if self.recorder:
-            self.recorder.reset()
+        self.record(lambda r: r.reset())
         self.write("Context cleared: the next question starts a new conversation.")
 
     def save(self, name: str | None = None) -> Path | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
+from assistant.errors import AssistantError
 from assistant.interfaces.chat.commands import Commands
 from assistant.kb.contract import Answer, Context
 from assistant.kb.normal import strip_control
@@ -48,10 +49,19 @@ class Chat(Commands):
         self.context, self.last = answer.context, answer
         self.number += 1
         self.chunks.append(render_turn(self.number, answer, question))
-        if self.recorder:
-            self.recorder.turn(answer, question)
         self.write(render_text(answer, colour=self.colour, status=True) + self._suggest(answer))
+        self.record(lambda r: r.turn(answer, question))
         return answer
+
+    def record(self, step: Callable[[Any], None]) -> None:
+        """Append to the live transcript; when it cannot be written the chat goes on and says it stopped."""
+        if self.recorder is None:
+            return
+        try:
+            step(self.recorder)
+        except AssistantError as e:
+            self.recorder = None
+            self.write(f"The transcript stopped: {e}. The conversation goes on; /save writes it elsewhere.")
 
     def _suggest(self, answer: Answer) -> str:
         from assistant.interfaces.render import DIM, paint

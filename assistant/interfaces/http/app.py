@@ -47,7 +47,9 @@ def create_app(assistant: Assistant | None = None, *, log: Any = None, cors_orig
 
     assistant, extra_log = _logs(assistant, log)
     sessions = sessions if sessions is not None else SessionStore()
-    middleware = [Middleware(AccessLog, stream=access_log)] if access_log is not None else []
+    middleware = [Middleware(handlers.Guard)]  # outermost of ours: an unexpected error is still JSON
+    if access_log is not None:
+        middleware.append(Middleware(AccessLog, stream=access_log))
     if cors_origin:
         from starlette.middleware.cors import CORSMiddleware
 
@@ -55,7 +57,7 @@ def create_app(assistant: Assistant | None = None, *, log: Any = None, cors_orig
                                      allow_headers=["Content-Type"], max_age=600))
     routes = [Route(path, endpoint, methods=[method]) for path, endpoint, method in handlers.ROUTES]
     app = Starlette(routes=routes, middleware=middleware,
-                    exception_handlers={HTTPException: handlers.http_error, Exception: handlers.server_error})
+                    exception_handlers={HTTPException: handlers.http_error})
     app.state.service = handlers.Service(assistant, sessions, extra_log, max_body, cache={})
     app.state.assistant = assistant
     app.state.sessions = sessions

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +19,8 @@ from starlette.responses import Response
 from assistant import __version__
 from assistant.core import Assistant
 from assistant.errors import ContextError
-from assistant.interfaces.http.records import MAX_SENDER, AskRequest, ErrorBody, RasaButton, RasaMessage, RasaReply
+from assistant.interfaces.http.records import (LOST_THREAD, MAX_SENDER, AskRequest, ErrorBody, RasaButton,
+                                               RasaMessage, RasaReply)
 from assistant.interfaces.http.schema import answer_json_schema, openapi_document
 from assistant.interfaces.sessions import SessionStore
 from assistant.kb.contract import Answer
@@ -25,6 +28,7 @@ from assistant.kb.models import STATUSES
 from assistant.kb.normal import MAX_CHARS
 
 log = logging.getLogger("assistant.interfaces.http")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -72,8 +76,18 @@ def _first_error(e: ValidationError) -> tuple[str, str]:
     return field, "field required" if err["type"] == "missing" else err["msg"]
 
 
+def _is_json(content_type: str) -> bool:
+    """application/json or application/<something>+json, with any parameters ('; charset=utf-8')."""
+    kind = content_type.split(";", 1)[0].strip().lower()
+    return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
+
+
 async def read_json(request: Request) -> Any:
-    """The parsed body, or an error Response (413 over the limit, 422 for malformed JSON)."""
+    """The parsed body, or an error Response (415 unless JSON is declared: a web page cannot post it without a
+    CORS preflight; 413 over the limit; 422 for malformed JSON)."""
+    if not _is_json(request.headers.get("content-type", "")):
+        return error(415, "unsupported_media_type", "send the body as JSON with Content-Type: application/json",
+                     "content-type")
     max_body = _service(request).max_body
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_body:
@@ -152,9 +166,12 @@ async def webhook(request: Request) -> Response:
     if not sender or len(sender) > MAX_SENDER:
         return error(422, "invalid_request", f"sender: must be 1 to {MAX_SENDER} characters", "sender")
     service = _service(request)
-    answer = service.assistant.ask(msg.message, service.sessions.get(sender), session=sender)
+    context, lost = service.sessions.resume(sender)
+    answer = service.assistant.ask(msg.message, context, session=sender)
     service.record(answer)
     service.sessions.put(sender, answer.context)
+    if lost:  # never silently: a follow-up after the conversation was dropped is read as a new question
+        answer.answer = f"{LOST_THREAD}\n{answer.answer}"
     return JSON(rasa_replies(sender, answer))
 
 
@@ -174,8 +191,10 @@ async def healthz(request: Request) -> Response:
 async def info(request: Request) -> Response:
     service = _service(request)
     sessions = service.sessions
+    logs = [x for x in (getattr(service.assistant, "log", None), service.extra_log) if x is not None]
     return JSON({"name": "trial-assistant", "version": __version__, **service.assistant.info(),
                  "statuses": list(STATUSES), "sessions": len(sessions),
+                 "unanswered_log": logs[0].status() if logs else None,
                  "limits": {"max_body_bytes": service.max_body, "max_question_chars": MAX_CHARS,
                             "max_sessions": sessions.max_sessions, "session_ttl_seconds": sessions.ttl}})
 
@@ -199,9 +218,33 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return error(status, code, f"{detail}: {request.method} {request.url.path}"[:300])
 
 
-async def server_error(request: Request, exc: Exception) -> Response:
-    log.error("internal error on %s %s: %s", request.method, request.url.path, type(exc).__name__)
-    return error(500, "internal", "internal error")
+class Guard:
+    """Outermost ASGI middleware: an unexpected error becomes the JSON error shape (500, with a request id),
+    logged as one line with that id; the client never sees a traceback, nor does the log."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def watched(message: Any) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as exc:  # noqa: BLE001 - the one place an unexpected error is turned into a reply
+            rid = uuid.uuid4().hex[:12]
+            log.error("internal error %s on %s %s: %s", rid, scope.get("method", ""),
+                      _CONTROL.sub("?", scope.get("path", ""))[:200], type(exc).__name__)
+            if not started:
+                body = ErrorBody(error="internal", message=f"internal error (request id {rid})", request_id=rid)
+                await JSON(body.model_dump(exclude_none=True), status_code=500)(scope, receive, send)
 
 
 ROUTES: list[tuple[str, Any, str]] = [

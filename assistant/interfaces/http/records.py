@@ -10,7 +10,8 @@ from assistant.interfaces.sessions import MAX_SESSIONS, TTL_SECONDS
 MAX_BODY = 16 * 1024  # bytes
 MAX_SENDER = 256  # characters
 CONFIG_ENV = "TRIAL_ASSISTANT_SERVE"  # JSON ServeConfig handed to worker processes (--workers > 1)
-RASA_DEFAULT_SENDER = "default"  # what Rasa's REST channel calls a sender that sent none
+LOST_THREAD = ("I lost the thread of our earlier conversation (it was idle too long or the server had to make "
+               "room), so I read this as a new question. If it follows on from before, please ask it in full.")
 
 
 class AskRequest(BaseModel):
@@ -29,7 +30,8 @@ class RasaMessage(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    sender: StrictStr | StrictInt = Field(RASA_DEFAULT_SENDER, description="Conversation id")
+    sender: StrictStr = Field(description="Conversation id: a string of 1 to 256 characters, compared exactly as "
+                                          "sent (required: without it, callers would share one conversation)")
     message: StrictStr
 
 
@@ -51,6 +53,7 @@ class ErrorBody(BaseModel):
     error: str
     message: str
     field: str | None = None
+    request_id: str | None = Field(None, description="For an internal error: the id in the server log line")
 
 
 class ServeConfig(BaseModel):

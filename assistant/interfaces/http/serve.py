@@ -15,7 +15,7 @@ from assistant.interfaces.sessions import MAX_SESSIONS, TTL_SECONDS
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = ("examples:\n  assistant serve\n  assistant serve --port 8080 --workers 2 "
                      "--cors-origin https://helpdesk.example.org\n"
-                     "  curl -s localhost:8000/v1/ask -d '{\"question\": \"What was the 2-year PFS?\"}'\n"
+                     "  curl -s localhost:8000/v1/ask -H 'Content-Type: application/json' -d '{\"question\": \"What was the 2-year PFS?\"}'\n"
                      "\nUnanswered questions are logged (see 'assistant log unanswered') unless --no-log.")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
