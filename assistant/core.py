@@ -24,6 +24,7 @@ from assistant.understand.account import Accountant
 from assistant.understand.compound import Splitter
 from assistant.understand.matcher import Matcher
 
+CACHED_CONTEXT_CHARS = 4096  # a real context is a few hundred characters
 _SURROGATE = re.compile("[\ud800-\udfff]")  # lone halves (JSON '\ud800' escapes) cannot be written as UTF-8
 
 
@@ -64,7 +65,9 @@ class Assistant:
         else:
             # The turn counter does not change the answer: key on the frames so follow-ups hit the cache too.
             key = (self.normalise(text), strip_control(text), ctx.model_copy(update={"turn": 0}).model_dump_json())
-            answer = Answer.model_validate_json(self._cached(*key))
+            # a context larger than real ones is answered but not cached: the cache cannot be grown by big contexts
+            answer = Answer.model_validate_json(
+                self._cached(*key) if len(key[2]) <= CACHED_CONTEXT_CHARS else self._answer_json(*key))
             answer.context.turn = ctx.turn + 1
         answer.id, answer.session, answer.question = id, session, text if isinstance(text, str) else ""
         if self.log is not None:

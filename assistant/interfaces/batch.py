@@ -80,8 +80,10 @@ def read_items(stream: TextIO, fmt: str) -> Iterator[Item]:
             continue
         try:
             rec = json.loads(line)
-        except ValueError as e:
-            yield Item(n, id=n, error=f"line {n}: not valid JSON ({e.msg} at column {e.colno})")
+        except (ValueError, RecursionError) as e:
+            why = (f"{e.msg} at column {e.colno}" if isinstance(e, json.JSONDecodeError) else
+                   "a number with too many digits" if "integer string conversion" in str(e) else "nested too deeply")
+            yield Item(n, id=n, error=f"line {n}: not valid JSON ({why})")
             continue
         yield _from_record(n, rec)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import sqlite_utils
 
 from assistant.kb.load import SCHEMA_VERSION, Knowledge, content_hash
+from assistant.kb.store import rows_digest
 from assistant.kb.normal import Normaliser
 
 
@@ -94,6 +95,7 @@ def compile_into(kn: Knowledge, db: sqlite_utils.Database) -> None:
         settings.append({"key": "answers", "value": kn.answers.model_dump_json()})
     db["settings"].insert_all(settings, pk="key")
     db["facts"].enable_fts(["label", "say", "quote"], tokenize="porter")
+    db["meta"].insert({"key": "rows_digest", "value": rows_digest(db.conn)})
 
 
 def build(kn: Knowledge, out: Path | str) -> Path:

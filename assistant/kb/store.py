@@ -1,6 +1,7 @@
 """The knowledge store at run time: the compiled SQLite file, cached by content hash, read into memory."""
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 import warnings
@@ -63,11 +64,32 @@ class Store:
                 "phrases": len(self.lexicon) + len(self.case_sensitive), "intents": len(self.intents)}
 
 
+DIGESTED = ("select id, record from facts order by id", "select id, record from caveats order by id",
+            "select id, record from entities order by id", "select id, record from intents order by id",
+            "select phrase, entity_id, form from lexicon order by phrase, entity_id",
+            "select id, kind, short, [full], doi, trial, file from sources order by id",
+            "select key, value from settings order by key")
+
+
+def rows_digest(conn: sqlite3.Connection) -> str:
+    """SHA-256 of every row the store reads: written into the file when it is built and checked when it is
+    opened, so a cache edited after the build (a figure changed in place) is rebuilt, never served."""
+    h = hashlib.sha256()
+    for sql in DIGESTED:
+        for row in conn.execute(sql):
+            h.update(repr(row).encode("utf-8", "surrogatepass") + b"\n")
+        h.update(b"\0")
+    return h.hexdigest()
+
+
 def read(conn: sqlite3.Connection, path: str = ":memory:") -> Store:
-    """Read a compiled database; raises sqlite3.DatabaseError or KeyError/ValueError if incomplete or corrupt."""
+    """Read a compiled database; raises sqlite3.DatabaseError or KeyError/ValueError if incomplete, corrupt or
+    changed since it was built."""
     meta = dict(conn.execute("select key, value from meta").fetchall())
     if meta.get("complete") != "yes" and path != ":memory:":
         raise ValueError("knowledge cache was not completely written")
+    if meta.get("rows_digest") != rows_digest(conn):
+        raise ValueError("knowledge cache does not match the digest written when it was built")
 
     def records(table: str, model):  # type: ignore[no-untyped-def]
         return {r[0]: model.model_validate_json(r[1]) for r in conn.execute(f"select id, record from [{table}]")}

@@ -6,7 +6,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from assistant.interfaces.http.records import CONFIG_ENV, MAX_BODY, ServeConfig
+from assistant.interfaces.http.records import BODY_TIMEOUT, CONFIG_ENV, MAX_BODY, ServeConfig
 from assistant.interfaces.sessions import SessionStore
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -28,7 +28,8 @@ def _logs(assistant: Assistant | None, log: Any) -> tuple[Assistant, Any]:
 
 
 def create_app(assistant: Assistant | None = None, *, log: Any = None, cors_origin: str | None = None,
-               sessions: SessionStore | None = None, max_body: int = MAX_BODY, access_log: Any = None) -> Starlette:
+               sessions: SessionStore | None = None, max_body: int = MAX_BODY, access_log: Any = None,
+               token: str | None = None, body_timeout: float = BODY_TIMEOUT) -> Starlette:
     """The ASGI app. Mountable in another Starlette/ASGI app.
 
     assistant: shared Assistant (default: a new one, with `log` passed to it).
@@ -36,6 +37,8 @@ def create_app(assistant: Assistant | None = None, *, log: Any = None, cors_orig
     cors_origin: allow browser calls from this origin ('*' for any); CORS is off when None.
     sessions: conversation store for the Rasa webhook (default: 10,000 senders, 30 minutes idle).
     access_log: a text stream (e.g. sys.stderr) for one line per request (see AccessLog); None for none.
+    token: when set, POST routes need `Authorization: Bearer <token>` (compared in constant time), else 401.
+    body_timeout: seconds a request body may take to arrive (408 after).
     """
     from starlette.applications import Starlette
     from starlette.exceptions import HTTPException
@@ -58,7 +61,8 @@ def create_app(assistant: Assistant | None = None, *, log: Any = None, cors_orig
     routes = [Route(path, endpoint, methods=[method]) for path, endpoint, method in handlers.ROUTES]
     app = Starlette(routes=routes, middleware=middleware,
                     exception_handlers={HTTPException: handlers.http_error})
-    app.state.service = handlers.Service(assistant, sessions, extra_log, max_body, cache={})
+    app.state.service = handlers.Service(assistant, sessions, extra_log, max_body, cache={}, token=token,
+                                         body_timeout=body_timeout)
     app.state.assistant = assistant
     app.state.sessions = sessions
     return app
@@ -70,4 +74,5 @@ def app_from_env() -> Starlette:
     cfg = ServeConfig.model_validate_json(os.environ.get(CONFIG_ENV) or "{}")
     return create_app(log=cfg.log, cors_origin=cfg.cors_origin,
                       sessions=SessionStore(cfg.max_sessions, cfg.session_ttl),
-                      access_log=sys.stderr if cfg.access_log else None)
+                      access_log=sys.stderr if cfg.access_log else None, token=cfg.token,
+                      body_timeout=cfg.body_timeout)

@@ -5,6 +5,8 @@ Imported only by `create_app` (Starlette is the optional [server] extra).
 """
 from __future__ import annotations
 
+import asyncio
+import hmac
 import json
 import logging
 import re
@@ -40,6 +42,15 @@ class Service:
     extra_log: Any = None
     max_body: int = 16 * 1024
     cache: dict[str, bytes] | None = None
+    token: str | None = None
+    body_timeout: float = 10.0
+
+    def allowed(self, request: Request) -> bool:
+        """No token set, or the request carries it (`Authorization: Bearer <token>`, constant-time compare)."""
+        if not self.token:
+            return True
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), self.token.encode())
 
     def record(self, answer: Answer) -> None:
         if self.extra_log is not None:
@@ -85,29 +96,41 @@ def _is_json(content_type: str) -> bool:
 async def read_json(request: Request) -> Any:
     """The parsed body, or an error Response (415 unless JSON is declared: a web page cannot post it without a
     CORS preflight; 413 over the limit; 422 for malformed JSON)."""
+    service = _service(request)
+    if not service.allowed(request):
+        response = error(401, "unauthorized", "send the service's token: Authorization: Bearer <token>")
+        response.headers["www-authenticate"] = "Bearer"
+        return response
     if not _is_json(request.headers.get("content-type", "")):
         return error(415, "unsupported_media_type", "send the body as JSON with Content-Type: application/json",
                      "content-type")
-    max_body = _service(request).max_body
+    max_body = service.max_body
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_body:
         return error(413, "too_large", f"request body over {max_body} bytes")
     size, chunks = 0, []
     try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > max_body:
-                return error(413, "too_large", f"request body over {max_body} bytes")
-            chunks.append(chunk)
+        async with asyncio.timeout(service.body_timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > max_body:
+                    return error(413, "too_large", f"request body over {max_body} bytes")
+                chunks.append(chunk)
     except ClientDisconnect:
         return Response(status_code=400)
+    except TimeoutError:
+        response = error(408, "timeout", f"the request body did not arrive within {service.body_timeout:g} seconds",
+                         "body")
+        response.headers["connection"] = "close"
+        return response
     raw = b"".join(chunks)
     if not raw.strip():
         return error(422, "invalid_json", "empty body: send a JSON object", "body")
     try:
         return json.loads(raw)
     except (ValueError, RecursionError) as e:
-        return error(422, "invalid_json", f"malformed JSON: {str(e)[:120]}", "body")
+        why = "a number with too many digits" if "integer string conversion" in str(e) else str(e)[:120]
+        return error(422, "invalid_json", f"malformed JSON: {why}", "body")
 
 
 def parse(data: Any, model: type[BaseModel]) -> Any:
