@@ -9,6 +9,7 @@ import asyncio
 import hmac
 import json
 import logging
+import random
 import re
 import uuid
 from dataclasses import dataclass
@@ -110,7 +111,7 @@ async def read_json(request: Request) -> Any:
         return error(413, "too_large", f"request body over {max_body} bytes")
     size, chunks = 0, []
     try:
-        async with asyncio.timeout(service.body_timeout):
+        async with asyncio.timeout(service.body_timeout * random.uniform(0.8, 1.0)):  # spread, as in protocol.py
             async for chunk in request.stream():
                 size += len(chunk)
                 if size > max_body:

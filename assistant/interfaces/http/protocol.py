@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 from typing import Any
 
 from assistant.interfaces.http.records import CONFIG_ENV, ServeConfig
@@ -55,7 +56,9 @@ class Guarded:
         """Start the header clock for the next request, if it is not running."""
         if self._timer is None:
             self._waiting_for = self.cycle
-            self._timer = self.loop.call_later(Limits.get().header_timeout, self._expired)
+            # spread over the last fifth of the allowance: stalled connections opened together do not all
+            # close (and get re-opened) in the same instant
+            self._timer = self.loop.call_later(Limits.get().header_timeout * random.uniform(0.8, 1.0), self._expired)
 
     def _expired(self) -> None:
         self._timer = None

@@ -15,6 +15,7 @@ from assistant.interfaces.sessions import MAX_SESSIONS, TTL_SECONDS
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+BACKLOG = 8192  # pending connections the kernel queues (capped by net.core.somaxconn): a burst of connects waits, not drops
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -122,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
     common = dict(host=args.host, port=args.port, access_log=False, log_level=args.log_level,
                   server_header=False, timeout_graceful_shutdown=10, http=protocol_class(),
                   limit_concurrency=cfg.limit_concurrency, timeout_keep_alive=cfg.keep_alive,
-                  h11_max_incomplete_event_size=cfg.max_header_bytes)
+                  h11_max_incomplete_event_size=cfg.max_header_bytes, backlog=BACKLOG)
     if cfg.log:
         print(f"Logging unanswered questions to {cfg.log}", file=sys.stderr)
     os.environ[CONFIG_ENV] = cfg.model_dump_json()
