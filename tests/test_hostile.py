@@ -378,30 +378,26 @@ def test_connections_over_the_cap_are_closed_at_once(server: LocalServer) -> Non
 # ---------------------------------------------------------------- 8, 9: webhook sessions, cross-site posts
 
 
-def test_an_evicted_senders_follow_up_says_the_thread_was_lost(assistant: Assistant) -> None:
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # starlette's note about httpx vs httpx2
-        from starlette.testclient import TestClient
-
-    from assistant.interfaces.http import create_app
+def test_an_evicted_senders_follow_up_says_the_thread_was_lost() -> None:
     from assistant.interfaces.http.records import LOST_THREAD
-    from assistant.interfaces.sessions import SessionStore
 
-    app = create_app(assistant, log=False, sessions=SessionStore(max_sessions=2, ttl=600))
-    c = TestClient(app, headers={"Content-Type": "application/json"})
+    s = LocalServer(["--no-log", "--no-access-log", "--max-sessions", "2"])
 
     def say(sender: str, message: str) -> dict[str, Any]:
-        return c.post("/webhooks/rest/webhook", json={"sender": sender, "message": message}).json()[-1]["custom"]
+        status, body = post(s.url + "/webhooks/rest/webhook", {"sender": sender, "message": message})
+        assert status == 200
+        return body[-1]["custom"]  # type: ignore[no-any-return]
 
-    say("alice", PFS)
-    assert "44.0%" in say("alice", "and at 5 years?")["answer"]
-    say("bob", "hello")
-    say("carol", "hello")  # alice is evicted
-    lost = say("alice", "and at 5 years?")
-    assert lost["answer"].startswith(LOST_THREAD)
-    assert not say("alice", PFS)["answer"].startswith(LOST_THREAD)  # said once
+    try:
+        say("alice", PFS)
+        assert "44.0%" in say("alice", "and at 5 years?")["answer"]
+        say("bob", "hello")
+        say("carol", "hello")  # alice is evicted
+        lost = say("alice", "and at 5 years?")
+        assert lost["answer"].startswith(LOST_THREAD)
+        assert not say("alice", PFS)["answer"].startswith(LOST_THREAD)  # said once
+    finally:
+        s.stop()
 
 
 def test_only_json_is_accepted(server: LocalServer) -> None:

@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     if args.top < 1:
         print("error: --top must be at least 1", file=sys.stderr)
         return 2
-    log = UnansweredLog(args.db) if args.db else UnansweredLog()
+    log = UnansweredLog(args.db, readonly=True) if args.db else UnansweredLog(readonly=True)
     try:
         entries = log.top(args.top, args.status)
         total = log.count()

@@ -73,8 +73,10 @@ class Entry(BaseModel):
 class UnansweredLog:
     """Append-only log of unanswered turns. Thread-safe (one connection behind a lock); process-safe (WAL)."""
 
-    def __init__(self, path: Path | str | None = None, *, max_rows: int = MAX_ROWS, max_days: float = MAX_DAYS) -> None:
+    def __init__(self, path: Path | str | None = None, *, max_rows: int = MAX_ROWS, max_days: float = MAX_DAYS,
+                 readonly: bool = False) -> None:
         self.path = Path(path) if path else configured_path()
+        self.readonly = readonly  # for reports: works on a full disk, never creates or changes the file
         self.max_rows, self.max_days = max_rows, max_days
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
@@ -84,6 +86,9 @@ class UnansweredLog:
         self.last_error = ""
 
     def _connect(self) -> sqlite3.Connection:
+        if self._conn is None and self.readonly:
+            self._conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=BUSY_MS / 1000,
+                                         check_same_thread=False)
         if self._conn is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if not self.path.exists():  # owner-only from the start (SQLite gives -wal and -shm the same mode)
@@ -171,7 +176,10 @@ class UnansweredLog:
         if not self.path.exists():
             return 0
         with self._lock:
-            return int(self._connect().execute("select coalesce(sum(count), 0) from write_failures").fetchone()[0])
+            try:
+                return int(self._connect().execute("select coalesce(sum(count), 0) from write_failures").fetchone()[0])
+            except sqlite3.OperationalError:  # a log from before failures were noted
+                return 0
 
     def status(self) -> dict[str, Any]:
         """For /v1/info: where the log is, and this process's written and failed writes."""
