@@ -39,7 +39,7 @@ def test_txt_input_jsonl_output_in_order(tmp_path: Path, capsys: pytest.CaptureF
     assert [r["id"] for r in records] == [1, 2, 3]
     assert [r["status"] for r in records] == ["answered", "answered", "out_of_scope"]
     assert "58.2%" in records[0]["answer"] and "54%" in records[1]["answer"]
-    assert "3 answered lines: answered 2, out_of_scope 1" in err
+    assert "3 lines read: 2 answered, 1 out_of_scope" in err
 
 
 def test_csv_input_and_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -86,10 +86,11 @@ def test_bad_lines_become_invalid_input_and_the_batch_goes_on(tmp_path: Path,
     code, out, err = run_batch(capsys, str(src))
     records = jsonl(out)
     assert code == 0
-    assert [r["status"] for r in records] == ["answered"] + ["invalid_input"] * 4 + ["answered"]
+    assert [r["status"] for r in records] == ["answered"] + ["invalid_input"] * 5 + ["answered"]
     assert "not valid JSON" in records[1]["answer"] and records[1]["id"] == 2
     assert records[3]["id"] == "noq" and "'question'" in records[3]["answer"]
-    assert "invalid_input 4" in err
+    assert records[5]["id"] == 6 and "empty line" in records[5]["answer"]  # one record per input line
+    assert "5 invalid_input" in err
 
 
 def test_csv_without_question_column_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -143,7 +144,7 @@ def test_forced_progress_bar_keeps_the_answers(tmp_path: Path) -> None:
                           capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     assert [r["id"] for r in jsonl(done.stdout)] == list(range(1, 11))
-    assert "10 answered lines" in done.stderr
+    assert "10 lines read" in done.stderr
 
 
 def test_answers_stream(assistant) -> None:

@@ -84,7 +84,7 @@ def test_reset_clears_the_context(assistant) -> None:
 def test_save_writes_a_transcript(assistant, tmp_path: Path) -> None:
     target = tmp_path / "saved.md"
     chat, shown = drive(assistant, f"{PFS2}\rand at 5 years?\r/save {target}\r")
-    assert f"Saved 2 turn(s) to {target}" in shown
+    assert f"Saved 2 turns to {target}" in shown
     turns = read(target).turns
     assert [t.question for t in turns] == [PFS2, "and at 5 years?"]
     assert "44.0%" in turns[1].block

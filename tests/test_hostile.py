@@ -309,7 +309,7 @@ def test_a_bom_keeps_csv_ids_and_sessions(tmp_path: Path) -> None:
 def test_a_directory_or_dev_null_as_input(tmp_path: Path) -> None:
     assert "is a directory" in one_line_error(cli("batch", str(tmp_path)))
     done = cli("batch", os.devnull, "--input-format", "txt")
-    assert done.returncode == 0 and done.stdout == "" and "0 answered lines" in done.stderr
+    assert done.returncode == 0 and done.stdout == "" and "0 lines read" in done.stderr
 
 
 # ---------------------------------------------------------------- 6: one greedy client

@@ -200,12 +200,12 @@ def test_build_is_deterministic_and_readable(tmp_path, knowledge):
     assert hashlib.sha256(a.read_bytes()).hexdigest() == hashlib.sha256(b.read_bytes()).hexdigest()
     conn = sqlite3.connect(a)
     tables = {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
-    assert {"sources", "facts", "values", "caveats", "caveat_facts", "lexicon", "entities", "examples",
+    assert {"sources", "facts", "fact_values", "caveats", "caveat_facts", "lexicon", "entities", "examples",
             "intents", "facts_fts"} <= tables
     row = conn.execute("select say from facts where id = 'pfs.rate.2y'").fetchone()
     assert "58.2%" in row[0]
     assert conn.execute("select count(*) from facts_fts where facts_fts match 'thrombocytopenia'").fetchone()[0] >= 1
-    assert conn.execute("select value from [values] where fact_id='pfs.rate.5y' and kind='rate'").fetchone()[0] == "44.0"
+    assert conn.execute("select value from fact_values where fact_id='pfs.rate.5y' and kind='rate'").fetchone()[0] == "44.0"
 
 
 def test_dump_of_two_builds_is_equal(tmp_path, knowledge):

@@ -53,6 +53,25 @@ def _from_record(n: int, rec: Any) -> Item:
     return item
 
 
+def _csv_items(stream: TextIO) -> Iterator[Item]:
+    """Rows of a CSV with a header; a blank row is an invalid_input record like any unreadable row."""
+    reader = csv.reader(stream)
+    header = next(reader, None)
+    if not header or "question" not in header:
+        raise InputFormatError("CSV input needs a header row with a 'question' column")
+    for n, row in enumerate(reader, start=1):
+        if not any(cell.strip() for cell in row):
+            yield Item(n, id=n, error=f"row {n}: empty row")
+            continue
+        rec = dict(zip(header, row))
+        if len(row) > len(header):
+            yield Item(n, id=rec.get("id") or n, session=rec.get("session") or None,
+                       error=f"row {n}: more fields than the header")
+            continue
+        yield _from_record(n, {"id": rec.get("id") or n, "session": rec.get("session") or None,
+                               "question": rec.get("question") or ""})
+
+
 def sniff(first: str) -> str:
     return "jsonl" if first.lstrip().startswith("{") else "txt"
 
@@ -60,23 +79,15 @@ def sniff(first: str) -> str:
 def read_items(stream: TextIO, fmt: str) -> Iterator[Item]:
     """Items from an open text stream in format txt, csv or jsonl."""
     if fmt == "csv":
-        reader = csv.DictReader(stream)
-        if not reader.fieldnames or "question" not in reader.fieldnames:
-            raise InputFormatError("CSV input needs a header row with a 'question' column")
-        for n, row in enumerate(reader, start=1):
-            if None in row:
-                yield Item(n, id=row.get("id") or n, session=row.get("session") or None,
-                           error=f"row {n}: more fields than the header")
-                continue
-            yield _from_record(n, {"id": row.get("id") or n, "session": row.get("session") or None,
-                                   "question": row.get("question") or ""})
+        yield from _csv_items(stream)
         return
     for n, raw in enumerate(stream, start=1):
         line = raw.rstrip("\r\n")
         if fmt == "txt":
             yield Item(n, id=n, question=line)
             continue
-        if not line.strip():
+        if not line.strip():  # one record per input line, in every format
+            yield Item(n, id=n, error=f"line {n}: empty line (expected a JSON object with a 'question' field)")
             continue
         try:
             rec = json.loads(line)
@@ -135,15 +146,19 @@ class _Chain(io.TextIOBase):
         return line + self.rest.read()
 
 
-def answer_items(assistant: Any, items: Iterable[Item]) -> Iterator[Answer]:
-    """Answer items in order; sessions carry their context (bounded LRU)."""
+ONE_SESSION = "\x00one-session"  # the conversation of lines without a session, with --one-session
+
+
+def answer_items(assistant: Any, items: Iterable[Item], one_session: bool = False) -> Iterator[Answer]:
+    """Answer items in order; sessions carry their context (bounded LRU). With `one_session`, lines without a
+    session are one conversation (a .txt file of follow-ups); their `session` stays null in the records."""
     sessions: OrderedDict[str, Context] = OrderedDict()
     for item in items:
         if item.error:
             yield Answer(id=item.id, session=item.session, question=item.question, status="invalid_input",
                          answer=item.error, intent="invalid_input", confidence=1.0)
             continue
-        key = json.dumps(item.session) if item.session is not None else None
+        key = json.dumps(item.session) if item.session is not None else ONE_SESSION if one_session else None
         ctx = sessions.get(key) if key else None
         try:
             answer = assistant.ask(item.question, ctx, id=item.id, session=item.session)
@@ -205,7 +220,9 @@ class Writer:
 
     def summary(self) -> str:
         total = sum(self.counts.values())
-        return f"{total} answered lines: " + ", ".join(f"{k} {v}" for k, v in sorted(self.counts.items()))
+        order = sorted(self.counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        return f"{total} {'line' if total == 1 else 'lines'} read" + (
+            ": " + ", ".join(f"{n} {status}" for status, n in order) if order else "")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -217,6 +234,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=FORMATS, default="jsonl", help="output format (default: jsonl)")
     p.add_argument("--input-format", choices=("txt", "csv", "jsonl"), help="override the input format")
     p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    p.add_argument("--one-session", action="store_true",
+                   help="lines without a session are one conversation (follow-ups in a .txt file work)")
     p.add_argument("--knowledge", metavar="DIR", help="knowledge directory (default: packaged)")
     p.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
@@ -249,9 +268,13 @@ def with_progress(answers: Iterable[Answer], total: int | None) -> Iterator[Answ
     from prompt_toolkit.output import create_output
     from prompt_toolkit.shortcuts import ProgressBar
 
-    # An idle pipe as input: the bar must not read stdin (it may be the batch input) nor see EOF.
-    with create_pipe_input() as idle, ProgressBar(title="answering", output=create_output(stdout=sys.stderr),
-                                                  input=idle) as pb:
+    # An idle pipe as input: the bar must not read stdin (it may be the batch input) nor see EOF. So it must not
+    # ask the terminal for the cursor position either: the reply would land in the shell ('^[[1;1R') and
+    # prompt-toolkit would warn that the terminal does not support it.
+    output = create_output(stdout=sys.stderr)
+    if hasattr(output, "enable_cpr"):
+        output.enable_cpr = False
+    with create_pipe_input() as idle, ProgressBar(title="answering", output=output, input=idle) as pb:
         yield from pb(answers, total=total, label="questions")
 
 
@@ -268,7 +291,7 @@ def run(args: argparse.Namespace) -> int:
         raise
     try:
         writer = Writer(out, args.format)
-        answers: Iterable[Answer] = answer_items(assistant, read_items(stream, fmt))
+        answers: Iterable[Answer] = answer_items(assistant, read_items(stream, fmt), args.one_session)
         if show_progress(args):
             total = count_lines(args.file)
             answers = with_progress(answers, total - (fmt == "csv") if total else None)

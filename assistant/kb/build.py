@@ -17,55 +17,68 @@ def _csv(items: list[str]) -> str:
     return ", ".join(items)
 
 
-SCHEMA: dict[str, tuple[dict[str, type], str | tuple[str, ...]]] = {
-    "caveats": ({"id": str, "severity": str, "say": str, "locator": str, "record": str}, "id"),
-    "caveat_facts": ({"caveat_id": str, "fact_id": str}, ("caveat_id", "fact_id")),
-    "examples": ({"fact_id": str, "position": int, "question": str}, ("fact_id", "position")),
-    "intents": ({"id": str, "kind": str, "description": str, "record": str}, "id"),
+# Tables created before rows arrive (so an empty knowledge base still has them), with their foreign keys.
+SCHEMA: list[tuple[str, dict[str, type], str | tuple[str, ...], list[tuple[str, str, str]]]] = [
+    ("caveats", {"id": str, "severity": str, "say": str, "locator": str, "record": str}, "id", []),
+    ("caveat_facts", {"caveat_id": str, "fact_id": str}, ("caveat_id", "fact_id"),
+     [("caveat_id", "caveats", "id"), ("fact_id", "facts", "id")]),
+    ("examples", {"fact_id": str, "position": int, "question": str}, ("fact_id", "position"),
+     [("fact_id", "facts", "id")]),
+    ("fact_values", {"fact_id": str, "position": int, "kind": str, "name": str, "value": str, "unit": str,
+                     "number": float}, ("fact_id", "position"), [("fact_id", "facts", "id")]),
+    ("intents", {"id": str, "kind": str, "description": str, "record": str}, "id", []),
+]
+FACT_COLUMNS = {"id": str, "topic": str, "stat": str, "measure": str, "group": str, "timepoint": str, "drug": str,
+                "cycle": str, "label": str, "say": str, "quote": str, "locator": str, "source": str, "rank": int,
+                "record": str}
+SOURCE_COLUMNS = {"id": str, "kind": str, "short": str, "full": str, "doi": str, "trial": str, "file": str}
+# Column descriptions for datasette (`datasette kb-....sqlite --metadata kb-....metadata.json`).
+DESCRIPTIONS: dict[str, dict[str, str]] = {
+    "facts": {"record": "the whole fact as validated JSON (what the assistant reads)",
+              "measure": "lexicon entity ids, comma-separated", "rank": "higher is shown first when facts tie",
+              "say": "the sentence the assistant answers with", "quote": "verbatim passage of the source"},
+    "fact_values": {"kind": "what the number is (rate, median, ci_low, p, ...)", "value": "as the quote writes it",
+                    "number": "the value as a number"},
+    "entities": {"anchor": "strong: ties a question to the trial alone; weak: only with another cue; none: never",
+                 "fuzzy": "1 when typos of its names are matched", "record": "the whole entity as validated JSON",
+                 "expands": "an umbrella term: the entity ids it stands for"},
+    "lexicon": {"phrase": "a name, normalised as questions are", "written": "the name as authored",
+                "form": "names, abbreviations, lay, misspellings, generic or case_sensitive"},
+    "caveats": {"record": "the whole caveat as validated JSON", "severity": "warning: said in the answer text"},
+    "intents": {"record": "the whole intent rule as validated JSON"},
+    "settings": {"value": "frame.toml or answers.toml as validated JSON"},
 }
 
 
-def compile_into(kn: Knowledge, db: sqlite_utils.Database) -> None:
-    """Write every table; rows go in sorted order so the same input gives the same file."""
-    for name, (columns, pk) in SCHEMA.items():
-        db[name].create(columns, pk=pk, if_not_exists=True)
-    db["meta"].insert_all(
-        [{"key": "schema", "value": SCHEMA_VERSION}, {"key": "content_hash", "value": content_hash(kn.root)}],
-        pk="key",
-    )
-    db["sources"].insert_all(
-        (s.model_dump() for _, s in sorted(kn.sources.items())), pk="id",
-        columns={"id": str, "kind": str, "short": str, "full": str, "doi": str, "trial": str, "file": str},
-    )
+def _tables(db: sqlite_utils.Database) -> None:
+    db["sources"].create(SOURCE_COLUMNS, pk="id", if_not_exists=True)
+    db["facts"].create(FACT_COLUMNS, pk="id", foreign_keys=[("source", "sources", "id")], if_not_exists=True)
+    for name, columns, pk, fks in SCHEMA:
+        db[name].create(columns, pk=pk, foreign_keys=fks, if_not_exists=True)  # type: ignore[arg-type]
+
+
+def _facts(db: sqlite_utils.Database, kn: Knowledge) -> None:
+    db["sources"].insert_all((s.model_dump() for _, s in sorted(kn.sources.items())))
     facts = [kn.facts[k] for k in sorted(kn.facts)]
-    db["facts"].insert_all(
-        ({
-            "id": f.id, "topic": f.topic, "stat": f.stat, "measure": _csv(f.measure), "group": _csv(f.group),
-            "timepoint": _csv(f.timepoint), "drug": _csv(f.drug), "cycle": _csv(f.cycle), "label": f.label,
-            "say": f.say, "quote": f.quote, "locator": f.locator, "source": f.source, "rank": f.rank,
-            "record": f.model_dump_json(),
-        } for f in facts),
-        pk="id", foreign_keys=[("source", "sources", "id")],
-    )
-    db["values"].insert_all(
-        ({"fact_id": f.id, "position": i, "kind": v.kind, "name": v.key, "value": v.value, "unit": v.unit,
-          "number": v.num} for f in facts for i, v in enumerate(f.values)),
-        pk=("fact_id", "position"), foreign_keys=[("fact_id", "facts", "id")],
-        columns={"fact_id": str, "position": int, "kind": str, "name": str, "value": str, "unit": str, "number": float},
-    )
+    db["facts"].insert_all({
+        "id": f.id, "topic": f.topic, "stat": f.stat, "measure": _csv(f.measure), "group": _csv(f.group),
+        "timepoint": _csv(f.timepoint), "drug": _csv(f.drug), "cycle": _csv(f.cycle), "label": f.label,
+        "say": f.say, "quote": f.quote, "locator": f.locator, "source": f.source, "rank": f.rank,
+        "record": f.model_dump_json(),
+    } for f in facts)
+    db["fact_values"].insert_all(
+        {"fact_id": f.id, "position": i, "kind": v.kind, "name": v.key, "value": v.value, "unit": v.unit,
+         "number": v.num} for f in facts for i, v in enumerate(f.values))
     db["examples"].insert_all(
-        ({"fact_id": f.id, "position": i, "question": q} for f in facts for i, q in enumerate(f.examples)),
-        pk=("fact_id", "position"), foreign_keys=[("fact_id", "facts", "id")],
-    )
+        {"fact_id": f.id, "position": i, "question": q} for f in facts for i, q in enumerate(f.examples))
     caveats = [kn.caveats[k] for k in sorted(kn.caveats)]
     db["caveats"].insert_all(
-        ({"id": c.id, "severity": c.severity, "say": c.say, "locator": c.locator, "record": c.model_dump_json()}
-         for c in caveats), pk="id",
-    )
-    db["caveat_facts"].insert_all(
-        ({"caveat_id": c.id, "fact_id": fid} for c in caveats for fid in c.facts),
-        pk=("caveat_id", "fact_id"), foreign_keys=[("caveat_id", "caveats", "id"), ("fact_id", "facts", "id")],
-    )
+        {"id": c.id, "severity": c.severity, "say": c.say, "locator": c.locator, "record": c.model_dump_json()}
+        for c in caveats)
+    db["caveat_facts"].insert_all({"caveat_id": c.id, "fact_id": fid} for c in caveats for fid in c.facts)
+
+
+def _lexicon(db: sqlite_utils.Database, kn: Knowledge) -> None:
     entities = [kn.entities[k] for k in sorted(kn.entities)]
     db["entities"].insert_all(
         ({"id": e.id, "slot": e.slot, "label": e.label, "anchor": e.anchor, "weight": e.weight, "fuzzy": e.fuzzy,
@@ -82,20 +95,37 @@ def compile_into(kn: Knowledge, db: sqlite_utils.Database) -> None:
             rows[(name, e.id)] = {"phrase": name, "entity_id": e.id, "form": "case_sensitive", "written": name}
     db["lexicon"].insert_all((rows[k] for k in sorted(rows)), pk=("phrase", "entity_id"),
                              foreign_keys=[("entity_id", "entities", "id")])
-    db["intents"].insert_all(
-        ({"id": r.id, "kind": r.kind, "description": r.description, "record": r.model_dump_json()}
-         for _, r in sorted(kn.intents.items())), pk="id",
-    )
     db["frame_words"].insert_all(
         ({"word": w, "groups": _csv(sorted(g for g, ws in kn.frame.frame.items() if w in ws))}
          for w in sorted(kn.frame.words())), pk="word", columns={"word": str, "groups": str},
     )
+
+
+def compile_into(kn: Knowledge, db: sqlite_utils.Database) -> None:
+    """Write every table; rows go in sorted order so the same input gives the same file."""
+    _tables(db)
+    db["meta"].insert_all(
+        [{"key": "schema", "value": SCHEMA_VERSION}, {"key": "content_hash", "value": content_hash(kn.root)}],
+        pk="key",
+    )
+    _facts(db, kn)
+    _lexicon(db, kn)
+    db["intents"].insert_all(
+        {"id": r.id, "kind": r.kind, "description": r.description, "record": r.model_dump_json()}
+        for _, r in sorted(kn.intents.items()))
     settings = [{"key": "frame", "value": kn.frame.model_dump_json()}]
     if kn.answers is not None:
         settings.append({"key": "answers", "value": kn.answers.model_dump_json()})
     db["settings"].insert_all(settings, pk="key")
     db["facts"].enable_fts(["label", "say", "quote"], tokenize="porter")
     db["meta"].insert({"key": "rows_digest", "value": rows_digest(db.conn)})
+
+
+def metadata(database: str) -> dict[str, object]:
+    """datasette metadata: a title, the source, and descriptions of the columns that need one."""
+    return {"title": "trial-assistant knowledge base",
+            "description": "Facts, caveats, lexicon and intent rules compiled from knowledge/ (NCT01371630).",
+            "databases": {database: {"tables": {t: {"columns": cols} for t, cols in DESCRIPTIONS.items()}}}}
 
 
 def build(kn: Knowledge, out: Path | str) -> Path:
@@ -112,6 +142,8 @@ def build(kn: Knowledge, out: Path | str) -> Path:
         db.conn.commit()
         db.close()
         os.replace(tmp, out)
+        meta = out.with_suffix(".metadata.json")
+        meta.write_text(json.dumps(metadata(out.stem), indent=2) + "\n", encoding="utf-8")
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

@@ -1,6 +1,7 @@
 """The chat's slash commands (/help, /topics, /sources, /why, /reset, /save, /quit), as a mixin of Chat."""
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -15,9 +16,15 @@ COMMANDS: dict[str, str] = {
     "/sources": "the citation and verbatim quote behind the last answer",
     "/why": "how the last question was understood (rule, score, slots)",
     "/reset": "forget the conversation so far (start a new topic)",
-    "/save": "/save [FILE]: write this conversation as a Markdown transcript",
+    "/save": "/save [FILE]: write this conversation as a Markdown transcript (default: the XDG data folder)",
     "/quit": "leave (also /exit, Ctrl-D)",
 }
+def transcripts_dir() -> Path:
+    """$XDG_DATA_HOME/trial-assistant/transcripts (default ~/.local/share/trial-assistant/transcripts)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "trial-assistant" / "transcripts"
+
+
 ALIASES = {"/exit": "/quit", "/q": "/quit", "/?": "/help", "/h": "/help", "/clear": "/reset"}
 
 
@@ -115,15 +122,22 @@ class Commands:
         self.write("Context cleared: the next question starts a new conversation.")
 
     def save(self, name: str | None = None) -> Path | None:
+        """/save [FILE]: FILE as given, else a new file in the transcripts folder of the XDG data directory."""
         from assistant.interfaces.transcripts import HEADER, write_atomic
 
-        path = Path(name or datetime.now().strftime("transcript-%Y%m%d-%H%M%S.md")).expanduser()
+        stamp = datetime.now().strftime("transcript-%Y%m%d-%H%M%S.md")
+        path = Path(name).expanduser() if name else transcripts_dir() / stamp
+        if name and (name.endswith("/") or path.is_dir()):
+            path = path / stamp  # a folder: a new file in it
         try:
+            if not name:
+                path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(path, HEADER + "".join(self.chunks))
         except OSError as e:
-            self.write(f"Could not save the transcript: {e}")
+            self.write(f"Could not save the transcript to {path}: {e.strerror or e}")
             return None
-        self.write(f"Saved {self.number} turn(s) to {path}")
+        turns = f"{self.number} turn{'s' if self.number != 1 else ''}"
+        self.write(f"Saved {turns} to {path}")
         return path
 
     def quit(self) -> None:

@@ -103,8 +103,8 @@ def run(args: argparse.Namespace) -> int:
         import starlette  # noqa: F401
         import uvicorn
     except ImportError:
-        print("error: the HTTP service needs the server extra: pip install 'trial-assistant[server]'",
-              file=sys.stderr)
+        print("error: the HTTP service needs the server extra: pip install 'trial-assistant[server]' "
+              "(from a checkout: pip install '.[server]')", file=sys.stderr)
         return 1
     cfg = _config(args)
     if isinstance(cfg, str):

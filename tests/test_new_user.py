@@ -1,0 +1,129 @@
+"""What a new user trips over (issue 12): each item reproduced, then held."""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant
+
+from .conftest import DATA, KNOWLEDGE, ROOT
+
+PFS = "What was the 2-year PFS?"
+
+
+def cli(*args: str, cwd: Path = ROOT, stdin: str | None = None, env: dict[str, str] | None = None,
+        timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "assistant", *args], input=stdin, capture_output=True, text=True,
+                          cwd=cwd, timeout=timeout, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
+
+
+# ---------------------------------------------------------------- 10: the database for datasette
+
+
+def test_the_knowledge_database_has_foreign_keys_no_keyword_tables_and_descriptions(tmp_path: Path) -> None:
+    from assistant.kb.build import build
+    from assistant.kb.load import load_valid
+
+    out = build(load_valid(KNOWLEDGE), tmp_path / "kb.sqlite")
+    conn = sqlite3.connect(out)
+    tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+    assert "values" not in tables and "fact_values" in tables
+    fks = {t: {(r[2], r[3]) for r in conn.execute(f"pragma foreign_key_list([{t}])")}
+           for t in ("caveat_facts", "examples", "fact_values", "lexicon", "facts")}
+    assert fks["caveat_facts"] == {("caveats", "caveat_id"), ("facts", "fact_id")}
+    assert fks["examples"] == {("facts", "fact_id")} and fks["fact_values"] == {("facts", "fact_id")}
+    assert fks["lexicon"] == {("entities", "entity_id")} and fks["facts"] == {("sources", "source")}
+    assert conn.execute("pragma foreign_key_check").fetchall() == []
+    meta = json.loads(out.with_suffix(".metadata.json").read_text())
+    columns = meta["databases"]["kb"]["tables"]
+    assert {"anchor", "fuzzy", "record"} <= set(columns["entities"]["columns"])
+    assert "form" in columns["lexicon"]["columns"] and "record" in columns["facts"]["columns"]
+
+
+# ---------------------------------------------------------------- 6: /save, 9: serve without the extra
+
+
+def test_save_without_a_name_goes_to_the_data_dir_and_errors_name_the_file(assistant: Assistant, tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.interfaces.chat import Chat
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+    shown: list[str] = []
+    chat = Chat(assistant, write=shown.append)
+    chat.handle(PFS)
+    chat.handle("/save")
+    saved = list((tmp_path / "data" / "trial-assistant" / "transcripts").glob("transcript-*.md"))
+    assert len(saved) == 1 and shown[-1] == f"Saved 1 turn to {saved[0]}"
+    assert not list(tmp_path.glob("*.md"))  # nothing in the working directory
+    chat.handle(f"/save {tmp_path}/no/such/t.md")
+    assert shown[-1] == f"Could not save the transcript to {tmp_path}/no/such/t.md: No such file or directory"
+    (tmp_path / "here").mkdir()
+    chat.handle(f"/save {tmp_path}/here/")
+    assert shown[-1].startswith(f"Saved 1 turn to {tmp_path}/here/transcript-")
+    (tmp_path / "ro").mkdir()
+    (tmp_path / "ro").chmod(0o500)
+    chat.handle(f"/save {tmp_path}/ro/t.md")
+    if os.geteuid() != 0:  # root may write anywhere
+        assert shown[-1] == f"Could not save the transcript to {tmp_path}/ro/t.md: Permission denied"
+
+
+def test_serve_without_the_server_extra_says_both_install_forms() -> None:
+    code = ("import sys; sys.modules['starlette'] = None; from assistant.interfaces.cli import main; "
+            "sys.exit(main(['serve']))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert done.returncode == 1
+    assert "pip install 'trial-assistant[server]'" in done.stderr and "pip install '.[server]'" in done.stderr
+
+
+# ---------------------------------------------------------------- 5: one record per input line
+
+
+@pytest.mark.parametrize("name,text", [
+    ("q.jsonl", '{"question": "hello"}\n\n{"question": "What was the 2-year PFS?"}\n   \n'),
+    ("q.csv", "id,question\na,hello\n\nb,What was the 2-year PFS?\n,\n"),
+    ("q.txt", "hello\n\nWhat was the 2-year PFS?\n \n"),
+])
+def test_every_input_line_gives_one_record_in_every_format(tmp_path: Path, name: str, text: str) -> None:
+    src = tmp_path / name
+    src.write_text(text)
+    records = [json.loads(ln) for ln in cli("batch", str(src), "--quiet").stdout.splitlines()]
+    lines = len(text.splitlines()) - (name.endswith(".csv"))
+    assert len(records) == lines == 4
+    assert [r["status"] for r in records] == ["chitchat", "invalid_input", "answered", "invalid_input"]
+
+
+def test_a_txt_file_can_be_one_conversation(tmp_path: Path) -> None:
+    src = tmp_path / "q.txt"
+    src.write_text("What was the 2-year PFS?\nand at 5 years?\n")
+    apart = [json.loads(ln) for ln in cli("batch", str(src), "--quiet").stdout.splitlines()]
+    together = [json.loads(ln) for ln in cli("batch", str(src), "--quiet", "--one-session").stdout.splitlines()]
+    assert apart[1]["status"] == "clarify"
+    assert together[1]["status"] == "answered" and "44.0%" in together[1]["answer"]
+    assert together[1]["session"] is None
+
+
+# ---------------------------------------------------------------- 4: the progress bar in a terminal
+
+
+def test_the_progress_bar_asks_the_terminal_nothing(tmp_path: Path) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    src = tmp_path / "q.txt"
+    src.write_text("What was the 2-year PFS?\n" * 300)
+    child = pexpect.spawn(sys.executable, ["-m", "assistant", "batch", str(src), "--output", str(tmp_path / "o.jsonl"),
+                                           "--progress"], cwd=str(ROOT), env={**os.environ, "PYTHONPATH": str(ROOT),
+                                                                              "TERM": "xterm-256color"},
+                          encoding="utf-8", timeout=60, dimensions=(24, 80))
+    child.expect(pexpect.EOF)
+    shown = child.before or ""
+    child.close()
+    assert child.exitstatus == 0, shown
+    assert "\x1b[6n" not in shown and "CPR" not in shown  # no cursor-position request, no warning
+    assert "300 lines read" in shown and len((tmp_path / "o.jsonl").read_text().splitlines()) == 300
