@@ -127,3 +127,46 @@ def test_the_progress_bar_asks_the_terminal_nothing(tmp_path: Path) -> None:
     assert child.exitstatus == 0, shown
     assert "\x1b[6n" not in shown and "CPR" not in shown  # no cursor-position request, no warning
     assert "300 lines read" in shown and len((tmp_path / "o.jsonl").read_text().splitlines()) == 300
+
+
+# ---------------------------------------------------------------- 1, 2: the checkout's knowledge, bench defaults
+
+
+@pytest.fixture
+def checkout(tmp_path: Path) -> Path:
+    """A copy of the checkout's knowledge/ with one fact broken, and a working directory inside it."""
+    import shutil
+
+    root = tmp_path / "clone"
+    shutil.copytree(KNOWLEDGE, root / "knowledge")
+    facts = root / "knowledge" / "facts" / "efficacy.toml"
+    facts.write_text(facts.read_text().replace('value = "58.2"', 'value = "58.3"', 1))
+    (root / "docs").mkdir()
+    return root
+
+
+def test_kb_commands_read_the_checkout_they_run_in(checkout: Path) -> None:
+    for where in (checkout, checkout / "docs"):
+        done = cli("kb", "check", cwd=where)
+        assert done.returncode == 1 and "pfs.rate.2y" in done.stderr and str(checkout / "knowledge") in done.stderr
+    ok = cli("kb", "check", cwd=ROOT)
+    assert ok.returncode == 0 and f"in {KNOWLEDGE}" in ok.stdout  # which directory was read, always
+    outside = cli("kb", "check", cwd=checkout.parent)  # no knowledge/ here or above: the installed copy
+    assert outside.returncode == 0 and "ok:" in outside.stdout
+    stats = cli("kb", "stats", cwd=ROOT)
+    assert f"from {KNOWLEDGE}" in stats.stdout
+
+
+def test_eval_and_replay_say_which_knowledge_they_read(checkout: Path) -> None:
+    done = cli("eval", str(DATA / "questions_check.jsonl"), cwd=ROOT)
+    assert f"knowledge: {KNOWLEDGE}" in done.stderr
+    replay = cli("replay", str(ROOT / "transcripts" / "01-survival.md"), cwd=ROOT)
+    assert f"knowledge: {KNOWLEDGE}" in replay.stderr
+
+
+def test_bench_defaults_to_a_labelled_set_that_ships_with_the_package() -> None:
+    from assistant.devtools.bench_measure import DEV_SET
+
+    assert DEV_SET.is_file() and DEV_SET.name == "questions.jsonl"
+    text = (ROOT / "pyproject.toml").read_text()
+    assert '"tests/data/questions.jsonl" = "assistant/_data/questions.jsonl"' in text

@@ -25,7 +25,8 @@ def test_the_wheel_contains_the_knowledge_and_type_marker(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for path in ("assistant/_knowledge/sources/article.txt", "assistant/_knowledge/facts/efficacy.toml",
                  "assistant/_knowledge/intents.toml", "assistant/_knowledge/lexicon/measures.toml",
-                 "assistant/py.typed", "assistant/core.py"):
+                 "assistant/_knowledge/answers.toml", "assistant/_data/questions.jsonl",
+                 "assistant/py.typed", "assistant/core.py", "assistant/answer/strategies/lookup.py"):
         assert path in names, path
 
 

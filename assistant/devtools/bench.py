@@ -105,11 +105,12 @@ def ratios(r: BenchReport) -> dict[str, float]:
 def targets(r: BenchReport) -> list[Target]:
     out = []
     b = r.baseline
-    if b.available and b.ask:
-        out.append(Target(name="p50 latency (warm)", goal=f"<= BM25 p50 ({b.ask.p50_us:.0f} us)",
-                          value=f"{r.ask_warm.p50_us:.0f} us", met=r.ask_warm.p50_us <= b.ask.p50_us))
-    else:
-        out.append(Target(name="p50 latency (warm)", goal="<= BM25 p50", value="baseline missing", met=False))
+    if b.available and b.ask:  # the headline: each question new to the pipeline, as most help-desk traffic is
+        out.append(Target(name="p50 latency (new questions)", goal=f"<= BM25 p50 ({b.ask.p50_us:.0f} us)",
+                          value=f"{r.ask_uncached.p50_us:.0f} us", met=r.ask_uncached.p50_us <= b.ask.p50_us))
+        out.append(Target(name="p50 latency (repeated questions, answer cache warm)",
+                          goal=f"<= BM25 p50 ({b.ask.p50_us:.0f} us)", value=f"{r.ask_warm.p50_us:.0f} us",
+                          met=r.ask_warm.p50_us <= b.ask.p50_us))
     cs = r.cold_start.median_s if r.cold_start.median_s is not None else r.cold_start_library.median_s
     which = "assistant ask" if r.cold_start.median_s is not None else "library (ask command failed)"
     out.append(Target(name=f"cold start ({which})", goal=f"<= {TARGETS['cold_start_s']} s",
@@ -141,26 +142,28 @@ def format_report(r: BenchReport) -> str:
         rows.append((name, mine, theirs, f"{ratio:.2f}x" if ratio is not None else ""))
 
     bl = b.ask if b.available else None
-    row("ask p50, answer cache warm", _us(r.ask_warm.p50_us), _us(bl.p50_us) if bl else "", rat.get("p50_warm"))
-    row("ask p99, answer cache warm", _us(r.ask_warm.p99_us), _us(bl.p99_us) if bl else "", rat.get("p99_warm"))
-    row("ask p50, no answer cache", _us(r.ask_uncached.p50_us), _us(bl.p50_us) if bl else "", rat.get("p50_uncached"))
-    row("ask p99, no answer cache", _us(r.ask_uncached.p99_us), _us(bl.p99_us) if bl else "", rat.get("p99_uncached"))
+    row("ask p50, new questions", _us(r.ask_uncached.p50_us), _us(bl.p50_us) if bl else "", rat.get("p50_uncached"))
+    row("ask p99, new questions", _us(r.ask_uncached.p99_us), _us(bl.p99_us) if bl else "", rat.get("p99_uncached"))
+    row("ask p50, repeated (cache warm)", _us(r.ask_warm.p50_us), _us(bl.p50_us) if bl else "", rat.get("p50_warm"))
+    row("ask p99, repeated (cache warm)", _us(r.ask_warm.p99_us), _us(bl.p99_us) if bl else "", rat.get("p99_warm"))
     bb = b.batch if b.available else None
-    row(f"batch questions/s, warm ({r.batch_warm.items:,})", f"{r.batch_warm.per_s:,.0f}",
-        f"{bb.per_s:,.0f}" if bb else "", rat.get("batch_warm"))
-    row(f"batch questions/s, no cache ({r.batch_uncached.items:,})", f"{r.batch_uncached.per_s:,.0f}",
+    row(f"batch questions/s, new ({r.batch_uncached.items:,})", f"{r.batch_uncached.per_s:,.0f}",
         f"{bb.per_s:,.0f}" if bb else "", rat.get("batch_uncached"))
+    row(f"batch questions/s, repeated ({r.batch_warm.items:,})", f"{r.batch_warm.per_s:,.0f}",
+        f"{bb.per_s:,.0f}" if bb else "", rat.get("batch_warm"))
     row("answered dev cases right", f"{100 * r.answered_accuracy:.1f}%",
         f"{100 * b.answered_hits:.1f}%" if b.answered_hits is not None else "")
     w = max(len(x[0]) for x in rows)
-    out = [f"assistant bench: knowledge {r.knowledge}, {r.questions} questions, Python {r.python}, {r.cpus} CPUs",
+    out = [f"assistant bench: knowledge {r.knowledge}, {r.questions} labelled questions, Python {r.python}, "
+           f"{r.cpus} CPUs", "  new = each question new to the pipeline (no answer cache): most help-desk traffic; "
+           "repeated = the same questions again, from the answer cache",
            "", f"  {'':<{w}}  {'assistant':>14}  {'BM25 baseline':>14}  {'ratio':>7}"]
     out += [f"  {a:<{w}}  {m:>14}  {t:>14}  {x:>7}".rstrip() for a, m, t, x in rows]
     if b.available:
         out.append(f"  (baseline: {b.note}, {b.sentences} article sentences, index built in {b.index_s:.3f} s; "
                    "its 'right' = the best sentence holds every expected string)")
     else:
-        out.append(f"  BM25 baseline not run: {b.note}")
+        out.append(f"  BM25 baseline not run (no comparison, no latency targets): {b.note}")
     out.append("")
     for label, cs in (("cold start, assistant ask", r.cold_start), ("cold start, library only", r.cold_start_library)):
         if cs.median_s is not None:
@@ -201,14 +204,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--http-requests", type=int, default=20_000, help="HTTP requests to send (default: 20000)")
     p.add_argument("--questions", metavar="FILE", default=str(DEV_SET),
                    help="labelled jsonl to time (default: the development set; else the knowledge's examples)")
-    p.add_argument("--knowledge", metavar="DIR", help="knowledge directory (default: packaged)")
+    p.add_argument("--knowledge", metavar="DIR", help="knowledge directory (default: a checkout's knowledge/, else the installed copy)")
     p.add_argument("--passes", type=int, default=5, help="timed passes over the questions (default: 5)")
     p.add_argument("--batch-items", type=int, default=20_000, help="lines in the batch run (default: 20000)")
     p.add_argument("--cold-runs", type=int, default=7, help="cold-start runs (default: 7)")
 
 
 def run(args: argparse.Namespace) -> int:
-    report = run_bench(args.questions, args.knowledge, passes=max(1, args.passes),
+    from assistant.kb.load import authoring_knowledge
+
+    knowledge = authoring_knowledge(args.knowledge)
+    print(f"knowledge: {knowledge}; questions: {args.questions}", file=sys.stderr)
+    report = run_bench(args.questions, knowledge, passes=max(1, args.passes),
                        batch_items=max(1, args.batch_items), cold_runs=max(1, args.cold_runs), http=args.http,
                        http_url=args.http_url, http_requests=max(1, args.http_requests))
     print(report.model_dump_json(indent=2) if args.json else format_report(report))

@@ -16,7 +16,10 @@ from typing import Any, Callable
 from pydantic import BaseModel, Field
 
 QUESTION = "What was the 2-year progression-free survival?"
-DEV_SET = Path(__file__).resolve().parents[2] / "tests" / "data" / "questions.jsonl"
+# the labelled development set: the checkout's, else the copy packaged with the wheel (pyproject force-include)
+_CHECKOUT_SET = Path(__file__).resolve().parents[2] / "tests" / "data" / "questions.jsonl"
+_PACKAGED_SET = Path(__file__).resolve().parents[1] / "_data" / "questions.jsonl"
+DEV_SET = _CHECKOUT_SET if _CHECKOUT_SET.is_file() else _PACKAGED_SET
 TARGETS = {"cold_start_s": 0.25, "batch_per_s": 10_000.0, "rss_mb": 60.0}
 
 
@@ -254,7 +257,8 @@ def bm25_baseline(cases: list[dict[str, Any]], knowledge: Path | str | None, pas
     try:
         import bm25s  # development-only: pip install '.[bench]'
     except ImportError:
-        return Baseline(available=False, note="bm25s is not installed: pip install '.[bench]' (or pip install bm25s)")
+        return Baseline(available=False, note="bm25s is not installed: pip install 'trial-assistant[bench]' "
+                        "(from a checkout: pip install '.[bench]')")
     sentences = article_sentences(knowledge)
     opts = {"stopwords": "en", "show_progress": False}
     t0 = time.perf_counter()

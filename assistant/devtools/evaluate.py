@@ -302,11 +302,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-harmful", type=int, metavar="N",
                    help="exit 1 when more than N replies are harmful (CI uses 0)")
     p.add_argument("--misses", type=int, metavar="N", help="show at most N misses (text output)")
-    p.add_argument("--knowledge", metavar="DIR", help="knowledge directory (default: packaged)")
+    p.add_argument("--knowledge", metavar="DIR", help="knowledge directory (default: a checkout's knowledge/, else the installed copy)")
 
 
 def run(args: argparse.Namespace) -> int:
-    report = run_eval(args.file, args.oos, args.knowledge)
+    from assistant.kb.load import authoring_knowledge
+
+    knowledge = authoring_knowledge(args.knowledge)
+    print(f"knowledge: {knowledge}", file=sys.stderr)
+    report = run_eval(args.file, args.oos, knowledge)
     print(report.model_dump_json(indent=2) if args.json else format_report(report, args.misses))
     if args.min_accuracy is not None:
         floor = args.min_accuracy / 100 if args.min_accuracy > 1 else args.min_accuracy

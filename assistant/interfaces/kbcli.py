@@ -14,7 +14,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         ("build", "compile the knowledge into SQLite"),
                         ("stats", "facts per topic, caveats, lexicon size")):
         q = sub.add_parser(name, help=help_, description=help_)
-        q.add_argument("--knowledge", metavar="DIR", type=Path, help="knowledge directory (default: packaged)")
+        q.add_argument("--knowledge", metavar="DIR", type=Path,
+                       help="knowledge directory (default: the checkout's knowledge/ when run inside one, else the "
+                            "installed copy)")
         if name == "build":
             q.add_argument("--out", metavar="PATH", type=Path, help="output file (default: the run-time cache)")
 
@@ -22,6 +24,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from assistant.kb import load as kb
 
+    args.knowledge = kb.authoring_knowledge(args.knowledge)
     if args.kb_command == "check":
         kn, errors = kb.load(args.knowledge)
         for e in errors:
@@ -40,14 +43,14 @@ def run(args: argparse.Namespace) -> int:
             out = build(kb.load_valid(args.knowledge), args.out)
         else:
             out = Path(open_store(args.knowledge).path)
-        print(out)
+        print(f"{out}  (from {args.knowledge})")
         return 0
     from assistant.kb.store import open_store
 
     store = open_store(args.knowledge)
     topics = Counter(f.topic for f in store.facts.values())
     slots = Counter(e.slot for e in store.entities.values())
-    print(f"knowledge {store.hash[:12]}  ({store.path})")
+    print(f"knowledge {store.hash[:12]} from {args.knowledge}  ({store.path})")
     print("facts per topic:")
     for topic, n in sorted(topics.items()):
         print(f"  {topic:<14}{n:>5}")

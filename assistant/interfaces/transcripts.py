@@ -216,7 +216,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="*", default=["transcripts"], metavar="PATH",
                    help="transcript files or directories of *.md (default: transcripts)")
     p.add_argument("--update", action="store_true", help="rewrite the transcripts with today's replies")
-    p.add_argument("--knowledge", metavar="DIR", help="knowledge directory (default: packaged)")
+    p.add_argument("--knowledge", metavar="DIR", help="knowledge directory (default: a checkout's knowledge/, else the installed copy)")
     p.add_argument("--quiet", "-q", action="store_true", help="only the summary, no diffs")
 
 
@@ -226,7 +226,11 @@ def run(args: argparse.Namespace) -> int:
     files = transcript_files(args.paths)
     if not files:
         raise InputFormatError("no transcripts found in " + ", ".join(args.paths))
-    assistant = Assistant(args.knowledge)
+    from assistant.kb.load import authoring_knowledge
+
+    knowledge = authoring_knowledge(args.knowledge)
+    print(f"knowledge: {knowledge}", file=sys.stderr)
+    assistant = Assistant(knowledge)
     total = changed = 0
     for f in files:
         saved = read(f)

@@ -27,6 +27,27 @@ def default_knowledge_dir() -> Path:
     return packaged if packaged.is_dir() else here.parent / "knowledge"
 
 
+LAYOUT = ("sources.toml", "intents.toml", "frame.toml", "facts", "lexicon")  # what makes a knowledge directory
+
+
+def checkout_knowledge(start: Path | str | None = None) -> Path | None:
+    """The `knowledge/` of a checkout this directory is in (here or above), or None. Authoring commands
+    (kb, eval, replay, bench) read it rather than the installed copy, so an edit is checked where it is made."""
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "knowledge"
+        if all((candidate / part).exists() for part in LAYOUT):
+            return candidate
+    return None
+
+
+def authoring_knowledge(given: Path | str | None = None) -> Path:
+    """For authoring commands: the directory given, else a checkout's knowledge/, else the packaged one."""
+    if given:
+        return Path(given)
+    return checkout_knowledge() or default_knowledge_dir()
+
+
 def squash(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
