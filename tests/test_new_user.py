@@ -170,3 +170,70 @@ def test_bench_defaults_to_a_labelled_set_that_ships_with_the_package() -> None:
     assert DEV_SET.is_file() and DEV_SET.name == "questions.jsonl"
     text = (ROOT / "pyproject.toml").read_text()
     assert '"tests/data/questions.jsonl" = "assistant/_data/questions.jsonl"' in text
+
+
+# ---------------------------------------------------------------- 8: wording
+
+
+def _clarify_replies(assistant: Assistant) -> list[tuple[str, str, list[str]]]:
+    from assistant.interfaces.batch import answer_items, read_items
+
+    out = []
+    for path in sorted(DATA.glob("questions*.jsonl")):
+        with open(path, encoding="utf-8") as fh:
+            for a in answer_items(assistant, read_items(fh, "jsonl")):
+                if a.status == "clarify":
+                    out.append((a.question, a.answer, a.suggestions))
+    return out
+
+
+def test_every_clarify_option_the_dev_sets_produce_is_a_well_formed_question(assistant: Assistant) -> None:
+    import re
+
+    replies = _clarify_replies(assistant)
+    assert len(replies) > 80
+    bad = []
+    for question, answer, options in replies:
+        for o in options:
+            if not (o[0].isupper() and o.endswith("?")) or re.search(r"\b(\w+) \1\b", o, re.I) \
+                    or " that at " in o or "by before" in o or "by after" in o:
+                bad.append((question, o))
+        if "question about that" in answer or "about results results" in answer:
+            bad.append((question, answer[:80]))
+    assert not bad, bad[:10]
+
+
+def test_counts_agree_with_their_nouns(tmp_path: Path) -> None:
+    one = tmp_path / "one.txt"
+    one.write_text("What was the 2-year PFS?\n")
+    assert "1 line read: 1 answered" in cli("batch", str(one)).stderr
+    from assistant.kb.contract import Answer, Explain
+    from assistant.log.unanswered import UnansweredLog
+
+    log = UnansweredLog(tmp_path / "u.sqlite")
+    log.record(Answer(status="no_data", answer="-", question="q", explain=Explain(normalised="q")))
+    log.close()
+    shown = cli("log", "unanswered", "--db", str(tmp_path / "u.sqlite")).stdout
+    assert "1 question shown; 1 unanswered turn logged" in shown
+
+
+def test_completions_are_natural_questions_and_topic_examples_fit_their_topic(assistant: Assistant) -> None:
+    from assistant.interfaces.chat import Chat, example_questions
+
+    examples = example_questions(assistant.store)
+    assert "nausea %" not in examples and all((e[0].isupper() or e[0].isdigit()) and e.endswith("?") for e in examples)
+    shown: list[str] = []
+    Chat(assistant, write=shown.append).handle("/topics")
+    names = assistant.store.answers.overview.topic_names
+    by_name = {v: k for k, v in names.items()}
+    checked = 0
+    for line in shown[0].splitlines()[1:]:
+        if "  e.g. " not in line:
+            continue
+        name, example = (x.strip() for x in line.split("  e.g. "))
+        topic = by_name.get(name)
+        answer = assistant.ask(example)
+        assert answer.status == "answered", (name, example)
+        assert topic is None or any(assistant.store.facts[f].topic == topic for f in answer.facts), (name, example)
+        checked += 1
+    assert checked >= 14

@@ -50,18 +50,17 @@ class Common:
         def label(ids: list[str]) -> str:
             return " and ".join(self.store.entities[i].label or i for i in ids if i in self.store.entities)
 
-        parts = [label(q.get("measure", [])) or "that"]
+        parts = [label(q.get("measure", []))]
+        if q.get("drug"):  # 'the dose of inotuzumab ozogamicin for patients treated after the amendment'
+            parts = [f"{parts[0]} of {label(q['drug'])}" if parts[0] else label(q["drug"])]
         if q.get("group") and q["group"] != [WHOLE_TRIAL]:
             parts.append("for " + label(q["group"]))
         if q.get("timepoint"):
             parts.append("at " + label(q["timepoint"]))
         if q.get("cycle"):
             parts.append("in " + label(q["cycle"]))
-        if q.get("drug"):
-            if q.get("measure"):
-                parts.append("of " + label(q["drug"]))
-            else:
-                parts[0] = label(q["drug"])
+        if not parts[0]:  # no measure named: 'results at 5 years', or just 'that'
+            parts[0] = "results" if len(parts) > 1 else "that"
         return " ".join(parts)
 
     def family(self, group_id: str) -> str:
@@ -74,7 +73,8 @@ class Common:
             if by == "group":
                 fam = self.family(f.group[0])
                 measure = self.describe({"measure": q.get("measure", f.measure[:1])})
-                opt = f"What was the {measure} by {fam}" if fam else ""
+                by_fam = fam if fam.split(" ")[0] in ("before", "after", "with", "without") else f"by {fam}"
+                opt = f"What was the {measure} {by_fam}" if fam else ""  # not 'by before vs after ...'
             else:
                 value = f.slot(by)[:1]
                 opt = f"What was the {self.describe({**q, by: value})}" if value else ""

@@ -167,7 +167,8 @@ class Composer:
                     "Did you mean: " + "; ".join(f"({i + 1}) {o}?" for i, o in enumerate(plan.options))
                     + " Or ask in other words.")
         elif plan.status == "clarify":
-            text = (f"Your question about {plan.missing} could mean several things. Did you mean: "
+            about = f" about {plan.missing}" if plan.missing not in ("", "that") else ""
+            text = (f"Your question{about} could mean several things. Did you mean: "
                     + "; ".join(f"({i + 1}) {o}?" for i, o in enumerate(plan.options)))
         elif plan.status == "medical_advice":
             text = plan.reply

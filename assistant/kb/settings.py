@@ -231,6 +231,9 @@ class OverviewSettings(Strict):
     starters: list[str] = Field(min_length=2, description="questions suggested when there is nothing better")
     topic_names: dict[Topic, str] = Field(default_factory=dict, description="topic -> its name in the chat's /topics, "
                                                                            "in the order listed")
+    topic_examples: dict[Topic, str] = Field(default_factory=dict,
+                                             description="topic -> the example /topics shows (a test asks each one "
+                                                         "and checks it is answered from that topic)")
 
 
 class AnswerSettings(Strict):

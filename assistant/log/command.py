@@ -99,5 +99,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"{'count':>{width}}  last seen         status        question (normalised)")
     for e in entries:
         print(f"{e.count:>{width}}  {e.last_seen_text}  {e.statuses:<12}  {strip_control(e.normalised)}")
-    print(f"\n{len(entries)} questions shown; {total} unanswered turns logged in {log.path}")
+    shown = f"{len(entries)} question{'s' if len(entries) != 1 else ''} shown"
+    turns = f"{total} unanswered turn{'s' if total != 1 else ''}"
+    print(f"\n{shown}; {turns} logged in {log.path}")
     return 0

@@ -87,7 +87,7 @@ class Lookup(Strategy):
             return self.describe(q)  # 'median OS for TP53-mutated patients aged 70 or older': no fact joins them
         if (self.roles.count in stats and not {"measure", "drug", "cycle"} & set(q) and q.get("group")
                 and not any(v.kind in ("count", "n") for f in top for v in f.values)):
-            return "the number of patients " + self.describe({"group": q["group"]})[4:]
+            return "the number of " + self.describe({"group": q["group"]}).split(" for ", 1)[1]  # patients with ...
         strong = [x for x in m.ids("measure") if x in q.get("measure", []) and self.store.entities[x].anchor != "none"
                   and self.store.entities[x].weight >= 1 and not self.store.entities[x].expands
                   and any(mm.entity == x and mm.how == "exact" for mm in m.mentions)]

@@ -70,11 +70,12 @@ class Commands:
         for f in store.facts.values():
             if f.examples and (f.topic not in best or (-f.rank, f.id) < (-best[f.topic].rank, best[f.topic].id)):
                 best[f.topic] = f
-        names = store.answers.overview.topic_names
+        names, chosen = store.answers.overview.topic_names, store.answers.overview.topic_examples
         w = max((len(names.get(t, t)) for t in best), default=0)
         lines = ["You can ask about:"]
         for topic in sorted(best, key=lambda t: list(names).index(t) if t in names else 99):
-            lines.append(f"  {names.get(topic, topic.replace('_', ' ')):<{w}}  e.g. {best[topic].examples[0]}")
+            example = chosen.get(topic) or best[topic].examples[0]
+            lines.append(f"  {names.get(topic, topic.replace('_', ' ')):<{w}}  e.g. {example}")
         lines.append("Tab after a word or two lists matching example questions.")
         self.write("\n".join(lines))
 

@@ -6,13 +6,19 @@ from typing import Any
 from assistant.interfaces.chat.commands import ALIASES, COMMANDS
 
 
+def well_formed(question: str) -> bool:
+    """A question as people write one to be read: capitalised, ending with '?' (not a shorthand like 'nausea %'
+    or a typo kept as a test example)."""
+    return bool(question) and (question[0].isupper() or question[0].isdigit()) and question.endswith("?")
+
+
 def example_questions(store: Any) -> list[str]:
-    """Example questions from the knowledge (facts, then intents), each once, in order."""
+    """Well-formed example questions from the knowledge (facts, then intents), each once, in order."""
     seen: dict[str, None] = {}
     for f in sorted(store.facts.values(), key=lambda f: (-f.rank, f.id)):
-        seen.update(dict.fromkeys(f.examples))
+        seen.update(dict.fromkeys(q for q in f.examples if well_formed(q)))
     for i in store.intents.values():
-        seen.update(dict.fromkeys(i.examples))
+        seen.update(dict.fromkeys(q for q in i.examples if well_formed(q)))
     return list(seen)
 
 
