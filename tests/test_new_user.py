@@ -237,3 +237,33 @@ def test_completions_are_natural_questions_and_topic_examples_fit_their_topic(as
         assert topic is None or any(assistant.store.facts[f].topic == topic for f in answer.facts), (name, example)
         checked += 1
     assert checked >= 14
+
+
+# ---------------------------------------------------------------- 3: text wrapped to the terminal
+
+
+LONG = "How many patients were 70 or older, and what was their median overall survival?"
+
+
+def test_ask_wraps_on_word_boundaries_at_the_width_and_never_when_piped() -> None:
+    wrapped = cli("ask", "--width", "60", "--no-sources", LONG).stdout
+    piped = cli("ask", "--no-sources", LONG).stdout
+    assert max(map(len, wrapped.splitlines())) <= 60 < max(map(len, piped.splitlines()))
+    assert wrapped.split() == piped.split()  # the same words, none split
+    assert cli("ask", "--width", "0", "--no-sources", LONG).stdout == piped
+
+
+def test_chat_wraps_answers_caveats_suggestions_and_tables(assistant: Assistant) -> None:
+    from assistant.interfaces.chat import Chat
+
+    for width in (40, 60):
+        shown: list[str] = []
+        chat = Chat(assistant, write=shown.append, width=width)
+        for q in (LONG, "list all the side effects", "What was the median follow-up?"):
+            chat.handle(q)
+        lines = "\n".join(shown).splitlines()
+        too_long = [ln for ln in lines if len(ln) > width and " " in ln.strip()]
+        assert not too_long, too_long
+    unwrapped: list[str] = []
+    Chat(assistant, write=unwrapped.append).handle(LONG)
+    assert max(map(len, unwrapped[0].splitlines())) > 60

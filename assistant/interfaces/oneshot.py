@@ -64,12 +64,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--context", metavar="FILE", type=Path,
                    help="read the conversation context from FILE and save the new one there")
     p.add_argument("--no-sources", action="store_true", help="text output without the Source line")
+    p.add_argument("--width", type=int, metavar="N",
+                   help="wrap text at N columns (default: the terminal's width; no wrapping when piped; 0: never)")
     p.add_argument("--knowledge", metavar="DIR", help="knowledge directory (default: packaged)")
     p.add_argument("--log-unanswered", action="store_true", help="log the question if it could not be answered")
 
 
 def run(args: argparse.Namespace) -> int:
-    from assistant.interfaces.render import text, use_colour
+    from assistant.interfaces.render import terminal_width, text, use_colour
 
     question = " ".join(args.question)
     if args.question == ["-"]:
@@ -85,5 +87,6 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(answer.contract(), ensure_ascii=False, indent=2))
     else:
-        print(text(answer, sources=not args.no_sources, colour=use_colour(sys.stdout), status=True))
+        width = terminal_width(sys.stdout) if args.width is None else (args.width or None)
+        print(text(answer, sources=not args.no_sources, colour=use_colour(sys.stdout), status=True, width=width))
     return 0

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import textwrap
 from typing import Any, TextIO
 
 from assistant.kb.contract import Answer, Explain
@@ -62,15 +64,45 @@ def _cell(row: dict[str, Any], key: str) -> str:
     return strip_control(str(row.get(key) or "")).replace("\n", " ")
 
 
-def table_lines(answer: Answer, colour: bool = False) -> list[str]:
-    """Aligned plain-text rows: label, value, bar, CI, P (bars coloured by status when colour is on)."""
+def terminal_width(stream: TextIO | None) -> int | None:
+    """The width to wrap at: the terminal's columns when `stream` is a terminal, else None (never wrap JSON, CSV
+    or piped output)."""
+    try:
+        if stream is None or not stream.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+    return max(20, shutil.get_terminal_size((80, 24)).columns)
+
+
+def wrap(line: str, width: int | None) -> list[str]:
+    """One line wrapped on word boundaries (never inside a word), continuation lines indented like list items,
+    caveats and table rows need."""
+    if not width or len(line) <= width:
+        return [line]
+    lead = len(line) - len(line.lstrip(" "))
+    hang = lead + (2 if line.lstrip().startswith(("- ", "Caveat:")) else 4 if lead else 2)
+    return textwrap.wrap(line, width, subsequent_indent=" " * min(hang, width // 3), break_long_words=False,
+                         break_on_hyphens=False) or [line]
+
+
+def table_lines(answer: Answer, colour: bool = False, width: int | None = None) -> list[str]:
+    """Aligned plain-text rows: label, value, bar, CI, P (bars coloured by status when colour is on). When the
+    rows are wider than `width` the bars are left out and long rows wrap."""
     rows = answer.table or []
     if not rows:
         return []
+    plain = _table(answer, rows, False, bars=True)
+    if width and max(map(len, plain)) > width:
+        return [w for ln in _table(answer, rows, False, bars=False) for w in wrap(ln, width)]
+    return _table(answer, rows, colour, bars=True)
+
+
+def _table(answer: Answer, rows: list[dict[str, Any]], colour: bool, bars: bool) -> list[str]:
     labels = [_cell(r, "label") for r in rows]
     values = [_cell(r, "value") for r in rows]
     lw, vw = max(map(len, labels)), max(map(len, values))
-    has_bar = any(bar(r.get("number"), r.get("unit", "")) for r in rows)
+    has_bar = bars and any(bar(r.get("number"), r.get("unit", "")) for r in rows)
     code = STATUS_COLOURS.get(answer.status, "")
     out = []
     for r, label, value in zip(rows, labels, values):
@@ -95,8 +127,10 @@ def sources_line(answer: Answer) -> str:
     return strip_control("Source: " + "; ".join(refs) + " — " + ", ".join(where)).replace("\r", "")
 
 
-def text(answer: Answer, sources: bool = True, colour: bool = False, status: bool = False) -> str:
-    """Terminal text: [status], the answer (table drawn when there is one), then the citation.
+def text(answer: Answer, sources: bool = True, colour: bool = False, status: bool = False,
+         width: int | None = None) -> str:
+    """Terminal text: [status], the answer (table drawn when there is one), then the citation; wrapped at
+    `width` on word boundaries when given (terminal_width()).
 
     With colour=False the result holds no escape sequences at all.
     """
@@ -104,16 +138,22 @@ def text(answer: Answer, sources: bool = True, colour: bool = False, status: boo
     if answer.table:
         first = body.split("\n", 1)[0]
         caveat_lines = [ln for ln in body.split("\n") if ln.startswith("Caveat:")]
-        body_lines = [first, *table_lines(answer, colour), *caveat_lines]
+        body_lines = [*wrap(first, width), *table_lines(answer, colour, width),
+                      *(w for ln in caveat_lines for w in wrap(ln, width))]
     else:
-        body_lines = body.split("\n")
+        body_lines = [w for ln in body.split("\n") for w in wrap(ln, width)]
     if colour:
-        body_lines = [paint(ln, CAVEAT_COLOUR) if ln.startswith("Caveat:") else ln for ln in body_lines]
+        caveat = False  # a wrapped caveat's continuation lines keep its colour
+        painted = []
+        for ln in body_lines:
+            caveat = ln.startswith("Caveat:") or (caveat and ln.startswith("  "))
+            painted.append(paint(ln, CAVEAT_COLOUR) if caveat else ln)
+        body_lines = painted
     lines = [status_tag(answer.status, colour)] if status else []
     lines += body_lines
     src = sources_line(answer) if sources else ""
     if src:
-        lines.append(paint(src, DIM, colour))
+        lines += [paint(ln, DIM, colour) for ln in wrap(src, width)]
     return "\n".join(lines)
 
 

@@ -18,6 +18,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.epilog = ("commands inside the chat: " + " ".join(COMMANDS) + "\n"
                 "examples:\n  assistant chat\n  assistant chat --transcript today.md\n"
                 "  printf 'What was the 2-year PFS?\\nand at 5 years?\\n' | assistant chat")
+    p.add_argument("--width", type=int, metavar="N",
+                   help="wrap replies at N columns (default: the terminal's width; no wrapping when piped; 0: never)")
     p.add_argument("--transcript", metavar="FILE", help="append every turn to this Markdown transcript as it happens")
     p.add_argument("--knowledge", metavar="DIR", help="knowledge directory (default: packaged)")
     p.add_argument("--no-history", action="store_true", help="do not read or write the input history")
@@ -26,11 +28,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from assistant.interfaces.oneshot import open_assistant
-    from assistant.interfaces.render import use_colour
+    from assistant.interfaces.render import terminal_width, use_colour
 
     assistant = open_assistant(args.knowledge, args.log_unanswered)
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
-    chat = Chat(assistant, colour=use_colour(sys.stdout), transcript=args.transcript)
+    width = (lambda: terminal_width(sys.stdout)) if args.width is None else (args.width or None)
+    chat = Chat(assistant, colour=use_colour(sys.stdout), transcript=args.transcript, width=width)
     try:
         if not interactive:
             import io

@@ -15,12 +15,13 @@ class Chat(Commands):
     """One conversation: context, last answer, transcript; `handle(line)` answers or runs a command."""
 
     def __init__(self, assistant: Any, *, write: Callable[[str], None] | None = None, colour: bool = False,
-                 transcript: Path | str | None = None) -> None:
+                 transcript: Path | str | None = None, width: int | Callable[[], int | None] | None = None) -> None:
         from assistant.interfaces.transcripts import Recorder
 
         self.assistant = assistant
         self.write = write or (lambda s: print(s, flush=True))
         self.colour = colour
+        self._width = width  # wrap replies at this many columns (None: do not wrap; a callable: ask each turn)
         self.context = Context()
         self.last: Answer | None = None
         self.chunks: list[str] = []  # this session's transcript, for /save
@@ -49,7 +50,7 @@ class Chat(Commands):
         self.context, self.last = answer.context, answer
         self.number += 1
         self.chunks.append(render_turn(self.number, answer, question))
-        self.write(render_text(answer, colour=self.colour, status=True) + self._suggest(answer))
+        self.write(render_text(answer, colour=self.colour, status=True, width=self.width) + self._suggest(answer))
         self.record(lambda r: r.turn(answer, question))
         return answer
 
@@ -63,13 +64,18 @@ class Chat(Commands):
             self.recorder = None
             self.write(f"The transcript stopped: {e}. The conversation goes on; /save writes it elsewhere.")
 
+    @property
+    def width(self) -> int | None:
+        """Columns to wrap at now (a terminal may have been resized since the last turn)."""
+        return self._width() if callable(self._width) else self._width
+
     def _suggest(self, answer: Answer) -> str:
-        from assistant.interfaces.render import DIM, paint
+        from assistant.interfaces.render import DIM, paint, wrap
 
         if not answer.suggestions or answer.status in ("clarify", "chitchat", "invalid_input"):
             return ""  # a clarification already lists its options
         lines = ["You could also ask:", *(f"  - {strip_control(s)}" for s in answer.suggestions[:3])]
-        return "\n" + "\n".join(paint(ln, DIM, self.colour) for ln in lines)
+        return "\n" + "\n".join(paint(w, DIM, self.colour) for ln in lines for w in wrap(ln, self.width))
 
     def close(self) -> None:
         if self.recorder:
