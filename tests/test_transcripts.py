@@ -65,7 +65,7 @@ def test_replay_shows_a_diff_and_update_rewrites(assistant, tmp_path: Path, caps
     assert f"{path} turn 2 (saved)" in out
     assert "-The 5-year progression-free survival rate was 45.0%" in out
     assert "+The 5-year progression-free survival rate was 44.0%" in out
-    assert "1 transcripts, 2 turns, 1 changed" in err
+    assert "1 transcript, 2 turns, 1 changed" in err
     # And --update rewrites the file, after which replay passes
     assert main(["replay", "--update", str(path)]) == 0
     assert path.read_text(encoding="utf-8") == good

@@ -309,9 +309,9 @@ def run(args: argparse.Namespace) -> int:
     from assistant.kb.load import authoring_knowledge
 
     knowledge = authoring_knowledge(args.knowledge)
-    print(f"knowledge: {knowledge}", file=sys.stderr)
     report = run_eval(args.file, args.oos, knowledge)
     print(report.model_dump_json(indent=2) if args.json else format_report(report, args.misses))
+    print(f"knowledge: {knowledge}", file=sys.stderr)  # last: a bad input file stays a one-line error
     if args.min_accuracy is not None:
         floor = args.min_accuracy / 100 if args.min_accuracy > 1 else args.min_accuracy
         if report.accuracy < floor:

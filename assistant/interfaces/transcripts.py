@@ -229,7 +229,6 @@ def run(args: argparse.Namespace) -> int:
     from assistant.kb.load import authoring_knowledge
 
     knowledge = authoring_knowledge(args.knowledge)
-    print(f"knowledge: {knowledge}", file=sys.stderr)
     assistant = Assistant(knowledge)
     total = changed = 0
     for f in files:
@@ -246,5 +245,6 @@ def run(args: argparse.Namespace) -> int:
             write_atomic(f, fresh.text())
             print(f"updated {f} ({len(changes)} changed)", file=sys.stderr)
     verdict = "updated" if args.update else "changed"
-    print(f"{len(files)} transcripts, {total} turns, {changed} {verdict}", file=sys.stderr)
+    print(f"{len(files)} transcript{'s' if len(files) != 1 else ''}, {total} turn{'s' if total != 1 else ''}, "
+          f"{changed} {verdict} (knowledge: {knowledge})", file=sys.stderr)
     return 1 if changed and not args.update else 0
