@@ -13,7 +13,14 @@ from assistant.kb.store import Store
 class Common:
     """Settings and helpers of the planner, the slot filler and the strategies. Pure and thread-safe."""
 
-    def __init__(self, store: Store) -> None:
+    SHARED = ("store", "roles", "t", "options", "follow_starts", "references", "weak_references", "question_words",
+              "union", "relation", "coordinated", "joiners", "families")
+
+    def __init__(self, store: Store, base: Common | None = None) -> None:
+        """Read the settings once; `base` (the planner) shares its own with the slot filler and the strategies."""
+        if base is not None:
+            self.__dict__.update({k: base.__dict__[k] for k in self.SHARED})
+            return
         self.store = store
         settings = store.answers
         self.roles, self.t, self.options = settings.roles, settings.thresholds, settings.clarify

@@ -23,27 +23,22 @@ MAX_DEPTH = 8  # {"frames": [{"slots": {"measure": ["pfs"]}}]} is 5 deep
 CLARIFY_INTENTS = ("clarify.bare", "clarify.unplaced", "clarify.weak")  # the planner's own clarify frames
 
 
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
 def _json_depth(text: str) -> int:
-    """How deeply brackets nest in JSON text (brackets inside strings do not count); stops early when too deep."""
+    """How deeply brackets nest in JSON text (brackets inside strings do not count); stops early when too deep.
+    Strings are cut out and brackets found by regular expressions, so only the brackets are looped over."""
     depth = deepest = 0
-    in_string = escaped = False
-    for c in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif c == "\\":
-                escaped = True
-            elif c == '"':
-                in_string = False
-        elif c == '"':
-            in_string = True
-        elif c in "[{":
+    for c in _BRACKETS.findall(_JSON_STRING.sub("", text)):
+        if c in "[{":
             depth += 1
             if depth > deepest:
                 deepest = depth
                 if deepest > MAX_DEPTH:
                     return deepest
-        elif c in "]}":
+        else:
             depth -= 1
     return deepest
 

@@ -25,8 +25,8 @@ class Planner(Common):
 
     def __init__(self, store: Store) -> None:
         super().__init__(store)
-        self.filler = SlotFiller(store)
-        self.kinds = strategies(store)
+        self.filler = SlotFiller(store, self)
+        self.kinds = strategies(store, self)
 
     def plan(self, m: Match, d: Decision, ctx: Context) -> Plan:
         """The plan for a decided question: a reply for the statuses decided from the words, a clarify for words

@@ -83,7 +83,7 @@ def score_fact(fact: Fact, want: dict[str, dict[str, float]], stats: set[str], s
         return round(score, 4)
     meaning = store.answers.statistics
     kinds = {v.kind for v in fact.values}
-    if set(store.answers.roles.survival) & set(fact.measure):
+    if not store.survival.isdisjoint(fact.measure):
         for s in stats:
             need = meaning[s].survival_values if s in meaning else []
             if need and not set(need) & kinds:

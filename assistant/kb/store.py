@@ -44,9 +44,11 @@ class Store:
     values: frozenset[str] = frozenset()
     by_measure: dict[str, list[Fact]] = field(default_factory=dict)
     normalise: Normaliser = field(init=False)
+    survival: frozenset[str] = field(init=False)  # answers.toml roles.survival, as a set for the resolver
 
     def __post_init__(self) -> None:
         self.normalise = Normaliser(self.frame.normalise)
+        self.survival = frozenset(self.answers.roles.survival) if self.answers is not None else frozenset()
         for c in self.caveats.values():
             for fid in c.facts:
                 self.caveats_by_fact.setdefault(fid, []).append(c.id)

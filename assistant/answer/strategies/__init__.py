@@ -2,6 +2,7 @@
 significance, define, unreported. Each turns filled slots into a Plan; none writes text."""
 from __future__ import annotations
 
+from assistant.answer.common import Common
 from assistant.answer.strategies.base import Strategy
 from assistant.answer.strategies.compare import Compare
 from assistant.answer.strategies.define import Define
@@ -15,11 +16,12 @@ from assistant.kb.store import Store
 KINDS: tuple[type[Strategy], ...] = (Lookup, Overview, Superlative, Compare, Significance, Define, Unreported)
 
 
-def strategies(store: Store) -> dict[str, Strategy]:
-    """The registry: intent kind -> its strategy, sharing one dict so strategies can hand over to each other."""
+def strategies(store: Store, base: Common | None = None) -> dict[str, Strategy]:
+    """The registry: intent kind -> its strategy, sharing one dict so strategies can hand over to each other
+    (and `base`'s settings, read once)."""
     kinds: dict[str, Strategy] = {}
     for cls in KINDS:
-        kinds[cls.kind] = cls(store, kinds)
+        kinds[cls.kind] = cls(store, kinds, base)
     return kinds
 
 

@@ -16,8 +16,8 @@ class Strategy(Common):
 
     kind = ""
 
-    def __init__(self, store: Store, kinds: dict[str, "Strategy"]) -> None:
-        super().__init__(store)
+    def __init__(self, store: Store, kinds: dict[str, "Strategy"], base: Common | None = None) -> None:
+        super().__init__(store, base)
         self.kinds = kinds
 
     def plan(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str]) -> Plan:
