@@ -17,7 +17,7 @@ from assistant.answer.compose import EMPTY, TOO_LONG, UNDECODABLE, Composer
 from assistant.answer.decide import Decider
 from assistant.answer.merge import merge
 from assistant.answer.planner import Planner
-from assistant.kb.contract import Answer, Context, Explain
+from assistant.kb.contract import MAX_TURN, Answer, Context, Explain
 from assistant.kb.normal import MAX_CHARS, strip_control
 from assistant.kb.store import Store, open_store
 from assistant.understand.account import Accountant
@@ -68,7 +68,7 @@ class Assistant:
             # a context larger than real ones is answered but not cached: the cache cannot be grown by big contexts
             answer = Answer.model_validate_json(
                 self._cached(*key) if len(key[2]) <= CACHED_CONTEXT_CHARS else self._answer_json(*key))
-            answer.context.turn = ctx.turn + 1
+            answer.context.turn = min(ctx.turn + 1, MAX_TURN)
         answer.id, answer.session, answer.question = id, session, text if isinstance(text, str) else ""
         if self.log is not None:
             self.log.record(answer)  # only no_data/out_of_scope/clarify; never raises

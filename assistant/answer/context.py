@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from assistant.errors import ContextError
-from assistant.kb.contract import Context, Frame
+from assistant.kb.contract import MAX_TURN, Context, Frame
 from assistant.kb.settings import FollowUpWords
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -151,9 +151,9 @@ def advance(ctx: Context, frame: Frame | None, new_topic: bool) -> Context:
     frames = [f for f in frames if f.age < MAX_AGE]
     if frame is not None:
         frames.insert(0, frame)
-    return Context(turn=ctx.turn + 1, frames=frames[:4])
+    return Context(turn=min(ctx.turn + 1, MAX_TURN), frames=frames[:4])
 
 
 def keep(ctx: Context) -> Context:
     """A turn that does not touch the topic (chit-chat, out of scope) only counts the turn."""
-    return ctx.model_copy(update={"turn": ctx.turn + 1})
+    return ctx.model_copy(update={"turn": min(ctx.turn + 1, MAX_TURN)})

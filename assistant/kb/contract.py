@@ -49,6 +49,7 @@ class Explain(BaseModel):
 
 
 MAX_ID = 80  # characters of one id in a context
+MAX_TURN = 10**9  # a conversation's turn counter stops here (it never wraps into an invalid context)
 MAX_OPTION = 300  # characters of one offered question
 _SAFE_TEXT = re.compile(r"^[^\x00-\x1f\x7f-\x9f<>]*$")  # no control characters, no markup
 Id = Annotated[str, StringConstraints(max_length=MAX_ID, pattern=r"^[A-Za-z0-9_.+-]*$")]
@@ -83,7 +84,7 @@ class Context(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: Literal[1] = 1
-    turn: int = Field(0, ge=0, le=10**9)
+    turn: int = Field(0, ge=0, le=MAX_TURN)
     frames: list[Frame] = Field(default_factory=list, max_length=8)
 
 
