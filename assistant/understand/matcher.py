@@ -55,28 +55,43 @@ class Matcher:
         self.reject = [r for r in rules if r.kind == "reject"]
         self.scored = [r for r in rules if r.kind not in {"chitchat", "advice", "reject"}]
         self.rewrites = [(re.compile(r.pattern), r.replace) for r in store.frame.rewrite]
+        # one search tells whether any rule of a whole-message kind fits; only then is each rule tried
+        self.any_of = {kind: re.compile("|".join(f"(?:{self.patterns[r.id].pattern})" for r in group
+                                                 if r.id in self.patterns) or "(?!)")
+                       for kind, group in (("advice", self.advice), ("chitchat", self.chitchat),
+                                           ("reject", self.reject))}
+        self._items: dict[str, list[tuple[str, frozenset[str] | None]]] = {}  # requirement -> its alternatives
 
     def fits(self, rule: IntentRule, text: str) -> bool:
         pattern = self.patterns.get(rule.id)
         return pattern is not None and pattern.search(text) is not None
 
+    def _alternatives(self, item: str) -> list[tuple[str, frozenset[str] | None]]:
+        alts = self._items.get(item)
+        if alts is None:
+            alts = []
+            for alt in item.split(","):
+                slot, _, ids = alt.partition(":")
+                alts.append((slot, frozenset(ids.split("|")) if ids else None))
+            self._items[item] = alts
+        return alts
+
     def _item(self, item: str, mentions: list[Mention]) -> float:
         """Best score among a requirement's alternatives ('measure,group' or 'cue:sup.max|sup.min')."""
         best = 0.0
-        for alt in item.split(","):
-            slot, _, ids = alt.partition(":")
-            wanted = set(ids.split("|")) if ids else None
+        for slot, wanted in self._alternatives(item):
             for m in mentions:
                 if m.slot == slot and (wanted is None or m.entity in wanted):
                     best = max(best, m.score * self.store.entities[m.entity].weight)
         return best
 
     def score(self, rule: IntentRule, mentions: list[Mention], text: str = "") -> float:
-        """Adapt-style score; a scoring rule with patterns scores only when one fits the text."""
-        if rule.patterns and not self.fits(rule, text):
-            return 0.0
+        """Adapt-style score; a scoring rule with patterns scores only when one fits the text (searched last:
+        the slot checks are cheaper)."""
         required = [self._item(i, mentions) for i in rule.requires]
         if not required or min(required) <= 0 or any(self._item(i, mentions) > 0 for i in rule.excludes):
+            return 0.0
+        if rule.patterns and not self.fits(rule, text):
             return 0.0
         optional = sum(min(self._item(i, mentions), 1.0) for i in rule.optional)
         return round(rule.weight * (sum(required) / len(required)) + 0.1 * optional, 4)
@@ -90,9 +105,12 @@ class Matcher:
         result = Match(normalised=text)
         mentions = self.tagger.tag(text, question)
         result.mentions = mentions
-        result.advice = [r for r in self.advice if self.fits(r, text)]  # is it medical? decide.py
-        result.chitchat = next((r for r in self.chitchat if self.fits(r, text)), None)
-        result.reject = next((r for r in self.reject if self.fits(r, text)), None)
+        if self.any_of["advice"].search(text):
+            result.advice = [r for r in self.advice if self.fits(r, text)]  # is it medical? decide.py
+        if self.any_of["chitchat"].search(text):
+            result.chitchat = next((r for r in self.chitchat if self.fits(r, text)), None)
+        if self.any_of["reject"].search(text):
+            result.reject = next((r for r in self.reject if self.fits(r, text)), None)
         rules = [r for r in self.scored if follow_up or not r.follow_up]
         ranked = sorted(((self.score(r, mentions, text), r) for r in rules), key=lambda x: (-x[0], x[1].id))
         ranked = [x for x in ranked if x[0] > 0]

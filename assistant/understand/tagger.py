@@ -32,6 +32,10 @@ class Tagger:
         age = store.frame.tagger.age_pattern
         self.age = re.compile(age) if age else None
         self.max_len = max((len(p.split(" ")) for p in self.phrases), default=1)
+        self.longest: dict[str, int] = {}  # first word -> words in the longest phrase it starts
+        for p in self.phrases:
+            words = p.split(" ")
+            self.longest[words[0]] = max(self.longest.get(words[0], 0), len(words))
         self.fuzzy: dict[int, list[str]] = {}
         for phrase, ids in self.phrases.items():
             if len(phrase) >= 5 and phrase not in store.generic and not any(c.isdigit() for c in phrase) and all(
@@ -63,7 +67,7 @@ class Tagger:
         covered = [False] * len(toks)
         i = 0
         while i < len(toks):
-            for size in range(min(self.max_len, len(toks) - i), 0, -1):
+            for size in range(min(self.longest.get(toks[i], 0), len(toks) - i), 0, -1):
                 phrase = " ".join(toks[i:i + size])
                 if phrase in self.phrases:
                     self._add(out, phrase, i, i + size, 1.0, "exact")
