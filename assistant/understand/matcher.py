@@ -55,11 +55,6 @@ class Matcher:
         self.reject = [r for r in rules if r.kind == "reject"]
         self.scored = [r for r in rules if r.kind not in {"chitchat", "advice", "reject"}]
         self.rewrites = [(re.compile(r.pattern), r.replace) for r in store.frame.rewrite]
-        # one search tells whether any rule of a whole-message kind fits; only then is each rule tried
-        self.any_of = {kind: re.compile("|".join(f"(?:{self.patterns[r.id].pattern})" for r in group
-                                                 if r.id in self.patterns) or "(?!)")
-                       for kind, group in (("advice", self.advice), ("chitchat", self.chitchat),
-                                           ("reject", self.reject))}
         self._items: dict[str, list[tuple[str, frozenset[str] | None]]] = {}  # requirement -> its alternatives
 
     def fits(self, rule: IntentRule, text: str) -> bool:
@@ -105,12 +100,9 @@ class Matcher:
         result = Match(normalised=text)
         mentions = self.tagger.tag(text, question)
         result.mentions = mentions
-        if self.any_of["advice"].search(text):
-            result.advice = [r for r in self.advice if self.fits(r, text)]  # is it medical? decide.py
-        if self.any_of["chitchat"].search(text):
-            result.chitchat = next((r for r in self.chitchat if self.fits(r, text)), None)
-        if self.any_of["reject"].search(text):
-            result.reject = next((r for r in self.reject if self.fits(r, text)), None)
+        result.advice = [r for r in self.advice if self.fits(r, text)]  # is it medical? decide.py
+        result.chitchat = next((r for r in self.chitchat if self.fits(r, text)), None)
+        result.reject = next((r for r in self.reject if self.fits(r, text)), None)
         rules = [r for r in self.scored if follow_up or not r.follow_up]
         ranked = sorted(((self.score(r, mentions, text), r) for r in rules), key=lambda x: (-x[0], x[1].id))
         ranked = [x for x in ranked if x[0] > 0]
