@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from assistant.kb.models import IntentRule
 from assistant.kb.store import Store
+from assistant.understand.prefilter import cheapest, passes
 from assistant.understand.tagger import Mention, Tagger
 
 TRIAL_SLOTS = ("measure", "group", "timepoint", "drug", "cycle", "unreported")
@@ -48,8 +49,8 @@ class Matcher:
         self.store = store
         self.tagger = Tagger(store)
         rules = sorted(store.intents.values(), key=lambda r: (-r.weight, r.id))
-        # one alternation per rule: a single regex search decides whether any of its patterns fits
-        self.patterns = {r.id: re.compile("|".join(f"(?:{p})" for p in r.patterns)) for r in rules if r.patterns}
+        # each pattern with the literals it cannot match without: most searches are skipped by a substring test
+        self.patterns = {r.id: [(re.compile(p), cheapest(p)) for p in r.patterns] for r in rules if r.patterns}
         self.chitchat = [r for r in rules if r.kind == "chitchat"]
         self.advice = [r for r in rules if r.kind == "advice"]
         self.reject = [r for r in rules if r.kind == "reject"]
@@ -58,8 +59,9 @@ class Matcher:
         self._items: dict[str, list[tuple[str, frozenset[str] | None]]] = {}  # requirement -> its alternatives
 
     def fits(self, rule: IntentRule, text: str) -> bool:
-        pattern = self.patterns.get(rule.id)
-        return pattern is not None and pattern.search(text) is not None
+        """Does any of the rule's patterns occur in the (normalised) text?"""
+        return any(passes(reqs, text) and pattern.search(text) is not None
+                   for pattern, reqs in self.patterns.get(rule.id, ()))
 
     def _alternatives(self, item: str) -> list[tuple[str, frozenset[str] | None]]:
         alts = self._items.get(item)
