@@ -163,7 +163,7 @@ def test_bench_smoke(tmp_path: Path) -> None:
     assert r.batch_warm.items >= 400 and r.batch_warm.per_s > 0
     assert r.cold_start.median_s is not None, r.cold_start.error
     assert r.rss_ask_mb and r.rss_batch_mb and r.build_s > 0
-    assert len(r.targets) == (5 if r.baseline.available else 3)
+    assert len(r.targets) == (9 if r.baseline.available else 5)
     assert r.answered_accuracy > 0.9  # a labelled set: a real accuracy
     if r.baseline.available:
         assert r.baseline.ask and set(r.ratios) >= {"p50_warm", "p50_uncached", "batch_warm"}
