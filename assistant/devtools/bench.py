@@ -39,7 +39,7 @@ def run_bench(questions: Path | str | None = DEV_SET, knowledge: Path | str | No
     if not cases:
         raise ValueError("no questions to benchmark")
     warm = measure_ask(assistant, cases, passes)
-    cold = measure_ask(uncached, cases, max(1, passes // 2))
+    cold = measure_ask(uncached, cases, max(1, passes // 2), new=True)
     answers = ask_pass(assistant, cases)
     scored = [is_correct(Case.model_validate(c), a.status, a.answer)[0]
               for c, a in zip(cases, answers) if c["expected_status"] == "answered" and c["must_contain"]]
