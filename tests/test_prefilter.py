@@ -44,3 +44,15 @@ def test_requirements_read_literals_and_alternatives() -> None:
     assert requirements(r"(?<!how )\bshould (i|we)") == [("should ",)]
     assert requirements(r"\b(a|b)?x") == [] and requirements("(") == []
     assert passes((), "anything") and not passes(("left",), "right")
+
+
+def test_the_one_word_fast_path_of_the_normal_form_is_exact(assistant: Assistant) -> None:
+    n = assistant.store.normalise
+    words = set()
+    for path in sorted(DATA.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            words.update(re.findall(r"[A-Za-z]+", line))
+    settings = assistant.store.frame.normalise
+    words |= set(settings.number_words) | {w.upper() for w in settings.number_words} | {"Fifth", "ONE", "Second"}
+    assert len(words) > 2000
+    assert [w for w in words if n(w) != n._normalise(w)] == []

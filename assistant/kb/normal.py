@@ -47,9 +47,16 @@ class Normaliser:
         self.unit_words = frozenset(settings.unit_words)
         self.fold = [(re.compile(r.pattern), r.replace) for r in settings.fold]
         self._cached = lru_cache(maxsize=8192)(self._normalise)
+        # one ASCII word of letters is only lower-cased (or read as a number): the full pass is for anything else.
+        # Exact while every unit fold needs a digit, as the shipped ones do; otherwise every text takes the full pass.
+        self._words_fast = all(r"\d" in r.pattern for r in settings.fold)
 
     def __call__(self, text: str) -> str:
         """Lower-case, NFKC, one dash and quote, number words as digits, units folded; punctuation becomes space."""
+        if self._words_fast and text.isascii() and text.isalpha():
+            word = text.lower()
+            digit = self.numbers.get(word)
+            return digit if digit is not None and word not in self.soft else word
         return self._cached(text)
 
     def _number_words(self, text: str) -> str:
