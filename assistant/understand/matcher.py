@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from assistant.kb.models import IntentRule
 from assistant.kb.store import Store
-from assistant.understand.prefilter import cheapest, passes
+from assistant.understand.prefilter import cheapest
 from assistant.understand.tagger import Mention, Tagger
 
 TRIAL_SLOTS = ("measure", "group", "timepoint", "drug", "cycle", "unreported")
@@ -42,6 +42,29 @@ class Match:
         return any(m.slot == slot and (entity is None or m.entity == entity) for m in self.mentions)
 
 
+class _Patterns:
+    """A rule's patterns, each behind the cheapest group of literals it cannot match without (prefilter.py): a
+    pattern is searched only when one of its literals is in the text. Exact: the same answer as searching all."""
+
+    def __init__(self, patterns: list[str]) -> None:
+        self.always: list[re.Pattern[str]] = []  # no literal known: always searched
+        self.by_literal: dict[str, list[re.Pattern[str]]] = {}
+        for p in patterns:
+            compiled, group = re.compile(p), cheapest(p)
+            if not group:
+                self.always.append(compiled)
+            for literal in group:
+                self.by_literal.setdefault(literal, []).append(compiled)
+
+    def search(self, text: str) -> bool:
+        if any(p.search(text) is not None for p in self.always):
+            return True
+        for literal, patterns in self.by_literal.items():
+            if literal in text and any(p.search(text) is not None for p in patterns):
+                return True
+        return False
+
+
 class Matcher:
     """Compiles the intent rules once; `match` is pure and thread-safe."""
 
@@ -50,7 +73,7 @@ class Matcher:
         self.tagger = Tagger(store)
         rules = sorted(store.intents.values(), key=lambda r: (-r.weight, r.id))
         # each pattern with the literals it cannot match without: most searches are skipped by a substring test
-        self.patterns = {r.id: [(re.compile(p), cheapest(p)) for p in r.patterns] for r in rules if r.patterns}
+        self.patterns = {r.id: _Patterns(r.patterns) for r in rules if r.patterns}
         self.chitchat = [r for r in rules if r.kind == "chitchat"]
         self.advice = [r for r in rules if r.kind == "advice"]
         self.reject = [r for r in rules if r.kind == "reject"]
@@ -60,8 +83,8 @@ class Matcher:
 
     def fits(self, rule: IntentRule, text: str) -> bool:
         """Does any of the rule's patterns occur in the (normalised) text?"""
-        return any(passes(reqs, text) and pattern.search(text) is not None
-                   for pattern, reqs in self.patterns.get(rule.id, ()))
+        patterns = self.patterns.get(rule.id)
+        return patterns is not None and patterns.search(text)
 
     def _alternatives(self, item: str) -> list[tuple[str, frozenset[str] | None]]:
         alts = self._items.get(item)
