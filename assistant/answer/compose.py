@@ -60,6 +60,7 @@ class Composer:
         self.overview = store.answers.overview
         self.starters = list(self.overview.starters)
         self.help_intent = store.answers.roles.help_intent
+        self._by_rank = sorted((f for f in store.facts.values() if f.examples), key=lambda f: (-f.rank, f.id))
 
     def citations(self, facts: list[Fact]) -> list[Citation]:
         return [Citation(reference=self.reference, locator=f"{f.locator} (news summary of the paper)",
@@ -90,12 +91,13 @@ class Composer:
         shown = set(ids)
         measures = {m for f in facts for m in f.measure}
         topics = {f.topic for f in facts}
-        pool = sorted(
-            (f for f in self.store.facts.values() if f.id not in shown and f.examples),
-            key=lambda f: (not (set(f.measure) & measures), f.topic not in topics, -f.rank, f.id),
-        )
+        # facts sharing a measure first, then a topic, each bucket in the fixed (rank, id) order
+        buckets: tuple[list[Fact], ...] = ([], [], [], [])
+        for f in self._by_rank:
+            if f.id not in shown:
+                buckets[2 * measures.isdisjoint(f.measure) + (f.topic not in topics)].append(f)
         out: list[str] = []
-        for f in pool:
+        for f in (f for bucket in buckets for f in bucket):
             q = f.examples[0]
             if q not in out:
                 out.append(q)
