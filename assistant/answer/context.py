@@ -20,7 +20,8 @@ if TYPE_CHECKING:  # pragma: no cover
 MAX_AGE = 3  # a frame is forgotten after this many further turns
 MAX_CONTEXT_CHARS = 16_384  # a real context is well under 4 KB
 MAX_DEPTH = 8  # {"frames": [{"slots": {"measure": ["pfs"]}}]} is 5 deep
-CLARIFY_INTENTS = ("clarify.bare", "clarify.unplaced", "clarify.weak")  # the planner's own clarify frames
+CLARIFY_BARE, CLARIFY_UNPLACED, CLARIFY_WEAK = "clarify.bare", "clarify.unplaced", "clarify.weak"
+CLARIFY_INTENTS = (CLARIFY_BARE, CLARIFY_UNPLACED, CLARIFY_WEAK)  # the planner's own clarify frames
 
 
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
@@ -71,10 +72,10 @@ def parse(context: Context | dict[str, Any] | str | bytes | None) -> Context:
             if _json_depth(text) > MAX_DEPTH:
                 raise ContextError(f"context nested more than {MAX_DEPTH} levels deep")
             context = json.loads(text)
+        elif isinstance(context, dict) and _object_depth(context) > MAX_DEPTH:  # a Python object: walked once
+            raise ContextError(f"context nested more than {MAX_DEPTH} levels deep")
         if not isinstance(context, dict):
             raise ContextError("context must be a JSON object")
-        if _object_depth(context) > MAX_DEPTH:
-            raise ContextError(f"context nested more than {MAX_DEPTH} levels deep")
         return Context.model_validate(context)
     except (ValueError, ValidationError) as e:
         first = e.errors()[0] if isinstance(e, ValidationError) else None

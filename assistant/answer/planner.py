@@ -8,6 +8,7 @@ here.
 from __future__ import annotations
 
 from assistant.answer.common import Common
+from assistant.answer.context import CLARIFY_BARE, CLARIFY_UNPLACED, CLARIFY_WEAK
 from assistant.answer.decide import Decision
 from assistant.answer.plan import Plan
 from assistant.answer.replies import REPLIES
@@ -36,7 +37,7 @@ class Planner(Common):
             return replied
         if d.kind == "bare" or (m.rule is None and d.status == "clarify"):
             plan = self.clarify_generic("that", m.ids("stat"))
-            plan.rule = "clarify.bare"
+            plan.rule = CLARIFY_BARE
             plan.frame = Frame(intent=plan.rule, options=[o + "?" for o in plan.options])
             return plan
         rule = m.rule
@@ -45,7 +46,7 @@ class Planner(Common):
             return self._unplaced(rule, m, d, ctx)
         if m.score < self.t.min_score:  # too weak a match to answer: ask back rather than guess
             plan = self.clarify_generic("that", m.ids("stat"))
-            plan.rule = "clarify.weak"
+            plan.rule = CLARIFY_WEAK
             return plan
         return self._planned(rule, m, ctx)
 
@@ -53,7 +54,7 @@ class Planner(Common):
         """Words it cannot place: offer the closest readings, answer none of them."""
         closest, q, _, _ = self._run(rule, m, ctx)
         options = [self.store.facts[f.id].examples[0].rstrip("?") for f in closest.facts[:3]]
-        plan = Plan(status="clarify", kind="unplaced", rule="clarify.unplaced", unplaced=d.names,
+        plan = Plan(status="clarify", kind="unplaced", rule=CLARIFY_UNPLACED, unplaced=d.names,
                     options=options or list(self.options.default), missing=self.describe(q) if q else "",
                     confidence=0.3, note=d.reason)
         plan.frame = Frame(intent=plan.rule, options=[o + "?" for o in plan.options][:5])

@@ -54,7 +54,8 @@ class WholeRecords:
         if self.fd is None:
             self.stream.write(text)
             return
-        data = memoryview(text.encode("utf-8", "surrogateescape"))
+        encoded = text.encode("utf-8", "surrogateescape")
+        data = memoryview(encoded)
         try:
             while data:
                 data = data[os.write(self.fd, data):]
@@ -66,7 +67,7 @@ class WholeRecords:
             raise OutputError(f"cannot write {self.name}: {e.strerror or e} ({kept})") from None
         self.records += count
         if self.regular:
-            self.good += len(text.encode("utf-8", "surrogateescape"))
+            self.good += len(encoded)
 
     def _cut(self) -> None:
         if self.regular and self.fd is not None:

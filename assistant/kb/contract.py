@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from assistant.kb.models import Status
 
@@ -62,20 +62,12 @@ class Frame(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    slots: dict[Id, list[Id]] = Field(default_factory=dict, max_length=5)
+    slots: dict[Id, Annotated[list[Id], Field(max_length=40)]] = Field(default_factory=dict, max_length=5)
     facts: list[Id] = Field(default_factory=list, max_length=40)
     intent: Id = ""
     stats: list[Id] = Field(default_factory=list, max_length=4, description="The statistic asked ('how many')")
     options: list[Option] = Field(default_factory=list, max_length=5, description="Choices offered by a clarify turn")
     age: int = Field(0, ge=0, le=8)
-
-    @field_validator("slots")
-    @classmethod
-    def _bounded(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
-        for slot, ids in v.items():
-            if len(ids) > 40:
-                raise ValueError(f"slot {slot!r} holds more than 40 ids")
-        return v
 
 
 class Context(BaseModel):

@@ -79,27 +79,27 @@ class Matcher:
         self.reject = [r for r in rules if r.kind == "reject"]
         self.scored = [r for r in rules if r.kind not in {"chitchat", "advice", "reject"}]
         self.rewrites = [(re.compile(r.pattern), r.replace) for r in store.frame.rewrite]
-        self._items: dict[str, list[tuple[str, frozenset[str] | None]]] = {}  # requirement -> its alternatives
+        self._items: dict[str, list[tuple[str, frozenset[str] | None]]] = {  # requirement -> its alternatives
+            item: self._parse(item) for r in rules for item in (*r.requires, *r.optional, *r.excludes)}
 
     def fits(self, rule: IntentRule, text: str) -> bool:
         """Does any of the rule's patterns occur in the (normalised) text?"""
         patterns = self.patterns.get(rule.id)
         return patterns is not None and patterns.search(text)
 
-    def _alternatives(self, item: str) -> list[tuple[str, frozenset[str] | None]]:
-        alts = self._items.get(item)
-        if alts is None:
-            alts = []
-            for alt in item.split(","):
-                slot, _, ids = alt.partition(":")
-                alts.append((slot, frozenset(ids.split("|")) if ids else None))
-            self._items[item] = alts
-        return alts
+    @staticmethod
+    def _parse(item: str) -> list[tuple[str, frozenset[str] | None]]:
+        """'measure,cue:sup.max|sup.min' -> [('measure', None), ('cue', {'sup.max', 'sup.min'})]."""
+        out = []
+        for alt in item.split(","):
+            slot, _, ids = alt.partition(":")
+            out.append((slot, frozenset(ids.split("|")) if ids else None))
+        return out
 
     def _item(self, item: str, mentions: list[Mention]) -> float:
         """Best score among a requirement's alternatives ('measure,group' or 'cue:sup.max|sup.min')."""
         best = 0.0
-        for slot, wanted in self._alternatives(item):
+        for slot, wanted in self._items.get(item) or self._parse(item):
             for m in mentions:
                 if m.slot == slot and (wanted is None or m.entity in wanted):
                     best = max(best, m.score * self.store.entities[m.entity].weight)

@@ -61,7 +61,7 @@ def create_app(assistant: Assistant | None = None, *, log: Any = None, cors_orig
     routes = [Route(path, endpoint, methods=[method]) for path, endpoint, method in handlers.ROUTES]
     app = Starlette(routes=routes, middleware=middleware,
                     exception_handlers={HTTPException: handlers.http_error})
-    app.state.service = handlers.Service(assistant, sessions, extra_log, max_body, cache={}, token=token,
+    app.state.service = handlers.Service(assistant, sessions, extra_log, max_body, token=token,
                                          body_timeout=body_timeout)
     app.state.assistant = assistant
     app.state.sessions = sessions

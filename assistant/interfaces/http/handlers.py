@@ -12,7 +12,7 @@ import logging
 import random
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -42,7 +42,7 @@ class Service:
     sessions: SessionStore
     extra_log: Any = None
     max_body: int = 16 * 1024
-    cache: dict[str, bytes] | None = None
+    cache: dict[str, bytes] = field(default_factory=dict)  # /v1/schema and /openapi.json, built once
     token: str | None = None
     body_timeout: float = 10.0
 
@@ -201,8 +201,6 @@ async def webhook(request: Request) -> Response:
 
 def _cached(request: Request, name: str, make: Any) -> Response:
     cache = _service(request).cache
-    if cache is None:
-        return Response(json_bytes(make()), media_type="application/json")
     if name not in cache:
         cache[name] = json_bytes(make())
     return Response(cache[name], media_type="application/json")
