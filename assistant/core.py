@@ -182,6 +182,14 @@ class Assistant:
             return question, EMPTY
         return question, ""
 
+    def clear_caches(self) -> None:
+        """Forget everything answering has cached (answers, normal forms, typo corrections, suggestions), so
+        the next question is met as new (the benchmark's 'new questions')."""
+        self._cached = AnswerCache(self._cached.maxsize)
+        self.normalise._cached.cache_clear()
+        self.accountant.vocab.correction.cache_clear()
+        self.composer._suggest.cache_clear()
+
     def info(self) -> dict[str, Any]:
         """Knowledge version and counts."""
         return {"knowledge": self.store.hash[:12], **self.store.counts()}

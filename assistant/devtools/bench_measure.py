@@ -147,22 +147,13 @@ def ask_pass(assistant: Any, cases: list[dict[str, Any]], times: list[int] | Non
     return answers
 
 
-def forget(assistant: Any) -> None:
-    """Empty every cache a question fills (normal form, typo corrections, suggestions, answers), so the next pass
-    meets each question as new, as a help desk does."""
-    assistant.store.normalise._cached.cache_clear()
-    type(assistant.accountant.vocab).correction.cache_clear()
-    type(assistant.composer)._suggest.cache_clear()
-    assistant._cached = type(assistant._cached)(assistant._cached.maxsize)
-
-
 def measure_ask(assistant: Any, cases: list[dict[str, Any]], passes: int, new: bool = False) -> Latency:
     """Latency over `passes` passes; with `new`, every cache is emptied before each pass (each question new)."""
     ask_pass(assistant, cases)  # warm up: imports, regex caches, the answer LRU
     times: list[int] = []
     for _ in range(passes):
         if new:
-            forget(assistant)
+            assistant.clear_caches()
         ask_pass(assistant, cases, times)
     return latency(times)
 
