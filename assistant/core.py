@@ -135,7 +135,8 @@ class Assistant:
             answers.append(self._one(part, ctx))
             ctx = answers[-1].context
         return merge(answers, [self.splitter.asks(p) for p in parts],
-                     [len(self.normalise(p).split(" ")) <= self.splitter.settings.short_part for p in parts])
+                     [len(self.normalise(p).split(" ")) <= self.splitter.settings.short_part for p in parts],
+                     [self.splitter.tells_role(p) for p in parts])
 
     def _one(self, asked: str, ctx: Context) -> Answer:
         """The pipeline for one question."""

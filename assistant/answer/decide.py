@@ -59,8 +59,8 @@ class Decider:
                 continue
             if x.slot == "domain" and x.entity in domains:
                 return True
-            if x.slot in ("drug", "group", "cycle") and x.how != "generic":
-                return True
+            if x.slot in ("drug", "group", "cycle") and (x.how != "generic" or (clean and x.slot != "group")):
+                return True  # 'stop his maintenance early': an everyday word for a phase, nothing else unknown
             e = self.store.entities[x.entity]
             if x.slot == "measure" and (clean or e.anchor == "strong" or (x.how == "exact" and e.anchor != "none")):
                 return True
@@ -95,7 +95,9 @@ class Decider:
             if x.slot == "domain" or (x.slot == "unreported" and anchor == "weak"):
                 domain.add(x.entity)
         stat = any(x.slot == "stat" for x in m.mentions)
-        return len(domain) >= 2 or (len(domain) == 1 and len(everyday - domain) >= 1) or bool(symptoms and (stat or people or domain))
+        return (len(domain) >= 2 or (len(domain) == 1 and len(everyday - domain) >= 1)
+                or bool(symptoms and (stat or people or domain))
+                or bool(people and stat and everyday - symptoms))  # 'how many people were enrolled?'
 
     def _anchored(self, m: Match) -> bool:
         """Only a strong anchor makes a question about something the trial did not study about this trial."""

@@ -9,26 +9,33 @@ ORDINALS = ("first", "second", "third", "fourth")
 NOT_ANSWERED_ORDER = ("clarify", "no_data", "out_of_scope", "chitchat")
 
 
-def merge(parts: list[Answer], asks: list[bool], short: list[bool] | None = None) -> Answer:
+def merge(parts: list[Answer], asks: list[bool], short: list[bool] | None = None,
+          roles: list[bool] | None = None) -> Answer:
     """One answer for a message of several parts (answered in order, each with the context of the one before).
 
     A personal decision in any part makes the whole reply medical_advice (no statistic beside it). Greetings and
     prefaces that are not questions are dropped when another part remains. Every other part is answered or
     said to be unanswerable, in order; the status is answered when any part is. A `short` part right after one
-    the article cannot answer ('Was intrathecal chemo given, and how many doses?') is about the same thing."""
+    the article cannot answer ('Was intrathecal chemo given, and how many doses?') is about the same thing.
+    Everyday words a `roles` part cannot place ('I'm a research coordinator doing a lit summary.') are not a topic."""
     short = short or [False] * len(parts)
+    roles = roles or [False] * len(parts)
     last = parts[-1].context
     advice = next((a for a in parts if a.status == "medical_advice"), None)
     if advice is not None:
         return advice.model_copy(update={"context": last})
-    foreign = next((a for a in parts if a.status == "out_of_scope"
-                    and a.explain.decision in ("foreign", "unplaced", "reject")), None)
+    foreign = next((a for i, a in enumerate(parts) if a.status == "out_of_scope"
+                    and a.explain.decision in ("foreign", "unplaced", "reject")
+                    and not (roles[i] and a.explain.decision == "unplaced")), None)
     if foreign is not None and not any(a.explain.names_trial for a in parts):
         return foreign.model_copy(update={"context": last})  # 'My husband takes ibrutinib. Side effects?'  
     asking = any(asks)
     kept = [(i, a) for i, a in enumerate(parts)
             if a.status != "chitchat" and (asks[i] or not asking)
-            and not (i and short[i] and parts[i - 1].status in ("no_data", "out_of_scope"))] or list(enumerate(parts))
+            and not (i and short[i] and asks[i - 1] and parts[i - 1].status in ("no_data", "out_of_scope"))
+            and not (i and short[i] and parts[i - 1].status == "answered" and a.status == "out_of_scope"
+                     and a.explain.decision == "out_of_scope")  # 'and what % were negative?': no words of its own
+            ] or list(enumerate(parts))
     if not any(a.status == "answered" for _, a in kept):  # 'I can't find the follow-up range.' holds the question
         told = [(i, a) for i, a in enumerate(parts) if not asks[i] and a.status == "answered"]
         kept = told or kept

@@ -84,6 +84,11 @@ class SlotFiller(Common):
             extra = sorted(x for x in shared if self.store.entities[x].qualifies and x not in slots.get("measure", []))
             if extra and slots.get("measure"):
                 slots["measure"] = slots["measure"] + extra
+            groups = slots.get("group", [])
+            if plan.kind in ("compare", "significance") and len(groups) == 1:  # 'vs the 70+?' then 'and for OS?':
+                other = self.store.entities[groups[0]].opposite  # the next turn compares the same two arms
+                if other and any(other in f.group for f in plan.facts):
+                    slots["group"] = [groups[0], other]
             for s in ("group", "cycle", "timepoint"):
                 values = {tuple(f.slot(s)) for f in plan.facts}
                 if s not in slots and len(values) == 1:

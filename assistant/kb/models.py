@@ -120,6 +120,8 @@ class Fact(Strict):
     source: str = "summary"
     label: str = Field("", description="Short row label for tables, e.g. 'Nausea'")
     examples: list[str] = Field(default_factory=list)
+    defines: list[str] = Field(default_factory=list, description="For a definition of a measure with many names: "
+                               "the names it explains ('open label'); another of them ('phase 3') is not answered by it")
     rank: int = Field(0, description="Higher is shown first when several facts tie")
     main: str = Field("", description="Key of the headline value, when the fact has several figures")
     rankable: bool = Field(True, description="false: never ranked by its figure ('most common ...'), e.g. when "

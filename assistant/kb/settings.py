@@ -100,7 +100,11 @@ class CompoundSettings(Strict):
     question_starts: list[str] = Field(default_factory=list)
     preface_starts: list[str] = Field(default_factory=list)
     joiners: list[str] = Field(default_factory=list)
+    comma_starts: list[str] = Field(default_factory=list, description="after a comma, these open a new question "
+                                    "('How many patients, what was their median age')")
     embedded: Regex = Field("", description="regex: a question inside a statement ('caller wants to know how many')")
+    role: Regex = Field("", description="regex: a preface telling who asks ('I'm a research coordinator ...', "
+                        "'Journalist here'): its everyday words do not change what the question is about")
     max_parts: int = Field(4, ge=1, description="a longer message is one question with many clauses")
     short_part: int = Field(4, ge=1, description="words: a part this short leans on the one before it")
 

@@ -21,12 +21,16 @@ class Splitter:
     def __init__(self, settings: CompoundSettings) -> None:
         self.settings = settings
         starts = "|".join(sorted(map(re.escape, settings.question_starts), key=len, reverse=True))
+        words = "|".join(sorted(map(re.escape, settings.comma_starts), key=len, reverse=True)) or "(?!)"
         joins = "|".join(sorted(map(re.escape, settings.joiners), key=len, reverse=True))
         self.join = re.compile(rf"(?:\s*,\s*|\s+)(?:{joins})\s+(?=(?:{starts})\b)", re.IGNORECASE) if starts else None
+        self.comma = re.compile(rf"\s*,\s*(?=(?:{words})\b)", re.IGNORECASE)
+        self.comma_opener = re.compile(rf"^\W*(?:{words})\b", re.IGNORECASE)
         prefaces = "|".join(sorted(map(re.escape, settings.preface_starts), key=len, reverse=True))
         self.preface = re.compile(rf"^\W*(?:{prefaces})\b", re.IGNORECASE) if prefaces else None
         self.opener = re.compile(rf"^\W*(?:{starts})\b", re.IGNORECASE) if starts else None
         self.embedded = re.compile(settings.embedded, re.IGNORECASE) if settings.embedded else None
+        self.role = re.compile(settings.role, re.IGNORECASE) if settings.role else None
         self.max_parts = settings.max_parts
 
     def split(self, text: str) -> list[str]:
@@ -34,10 +38,17 @@ class Splitter:
         parts: list[str] = []
         for sentence in _SENTENCE.split(text.strip()):
             pieces = self.join.split(sentence) if self.join is not None else [sentence]
+            # 'How many patients, what was their median age': a comma splits only a part that is a question itself
+            pieces = [x for p in pieces for x in (self.comma.split(p) if self.comma_opener.match(p) else [p])]
             parts.extend(p.strip() for p in pieces if any(c.isalnum() for c in p))
         if len(parts) > self.max_parts:  # a long message is one question with many clauses: do not over-split
             parts = parts[:self.max_parts - 1] + [" ".join(parts[self.max_parts - 1:])]
         return parts or [text]
+
+    def tells_role(self, part: str) -> bool:
+        """A preface telling who asks ('I'm a research coordinator doing a lit summary.')."""
+        return (self.role is not None and not part.rstrip().endswith("?") and self.role.search(part) is not None
+                and (self.embedded is None or not self.embedded.search(part)))
 
     def asks(self, part: str) -> bool:
         """Does the part ask something? A part that opens like a statement about the asker ('I'm a pharmacist.',
@@ -46,4 +57,6 @@ class Splitter:
             return True
         if self.embedded is not None and self.embedded.search(part):  # 'caller wants to know how many patients were in the trial'
             return True
+        if self.tells_role(part):  # 'Journalist here, on deadline.'
+            return False
         return self.preface is None or self.preface.match(part) is None

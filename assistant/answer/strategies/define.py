@@ -23,17 +23,21 @@ class Define(Strategy):
         if not own and m.has("domain", self.roles.disease):
             own = {"measure": [self.roles.population]}  # 'what does WHOLE_TRIAL mean here'
         terms = own or {s: ids for s, ids in q.items() if s in ("measure", "group", "drug")}
+        named = {x.text for x in m.mentions}
         facts: list[Fact] = []
+        narrow = False  # a definition exists, but of other names of the measure ('phase 3' is not 'open label')
         for slot, ids in terms.items():
             for eid in ids:
                 found = [f for f in self.store.facts.values() if f.stat == "definition" and eid in f.slot(slot)]
                 if not found and slot == "measure":  # an umbrella ('survival') is defined by its members
                     members = set(expand(self.store, [eid]))
                     found = [f for f in self.store.facts.values() if f.stat == "definition" and members & set(f.measure)]
-                facts += [f for f in found if f not in facts]
+                kept = [f for f in found if not f.defines or named & set(f.defines)]
+                narrow = narrow or len(kept) < len(found)
+                facts += [f for f in kept if f not in facts]
         if facts:
             return Plan(status="answered", kind="define", facts=facts[:self.t.max_facts], confidence=0.9)
-        if bare and not q.get("drug"):  # 'what is the median age': not a glossary question after all
+        if bare and not q.get("drug") and not narrow:  # 'what is the median age': not a glossary question
             return self.via("lookup", m, ctx, q, stats)
         if q.get("drug"):
             return self.via("lookup", m, ctx, {"drug": q["drug"], "measure": [self.roles.drug_profile]}, [])
