@@ -1,0 +1,89 @@
+"""Issue 9, the classes found on fresh sets 8 and 9 (examples written for the tests, not taken from the sets)."""
+from __future__ import annotations
+
+import pytest
+
+from assistant import Assistant
+
+
+def _turns(assistant: Assistant, *questions: str):
+    ctx, out = None, []
+    for q in questions:
+        a = assistant.ask(q, context=ctx)
+        ctx = a.context
+        out.append(a)
+    return out
+
+
+def test_a_comparison_follow_up_keeps_the_measure_and_both_arms(assistant: Assistant) -> None:
+    first, vs, overall = _turns(assistant, "what was the median PFS for patients under 70?", "versus the 70+?",
+                                "and for OS?")
+    assert vs.status == "answered" and "34.2" in vs.answer and "60.4" in vs.answer
+    assert "34.7" not in vs.answer and "69.0" not in vs.answer  # OS was not asked
+    assert overall.status == "answered" and "69.0" in overall.answer and "34.7" in overall.answer
+
+
+@pytest.mark.parametrize("q", [
+    "my patient wants to know if she can skip the blinatumomab cycles, is that ok?",
+    "Can my mother stop her maintenance early since she feels fine?",
+    "i has ALL and I'm MRD positive, will inotuzumab make me negative?",
+    "72 year old patient, how many mg of inotuzumab do I draw up for cycle 1?",
+    "can my husband have blinatumomab after his stroke?",
+    "Is it ok if I skip my POMP to go on holiday?",
+    "I'm on maintenance and so tired, can I just stop it?",
+])
+def test_personal_decisions_about_a_patient_or_relative_are_medical_advice(assistant: Assistant, q: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == "medical_advice", (q, a.status, a.answer)
+    assert not a.facts
+
+
+def test_a_definition_answers_only_the_names_it_explains(assistant: Assistant) -> None:
+    assert assistant.ask("what does open label mean?").status == "answered"
+    a = assistant.ask("Explain what a phase 3 trial is.")
+    assert a.status != "answered" and "open-label" not in a.answer.lower()
+
+
+def test_why_the_protocol_was_amended_is_not_reported(assistant: Assistant) -> None:
+    a = assistant.ask("Why did they amend the protocol at patient 50?")
+    assert a.status == "no_data" and not any(ch.isdigit() for ch in a.answer.split(".")[0])
+    assert assistant.ask("From which patient did they amend the protocol?").status == "answered"
+
+
+@pytest.mark.parametrize("q, figure", [
+    ("Hi! I'm a study coordinator writing a lit review. How many patients were eligible for MRD evaluation?", "Seventy-nine"),
+    ("Reporter here, on deadline. What was the median age?", "68"),
+])
+def test_a_preface_telling_who_asks_does_not_make_the_question_off_topic(assistant: Assistant, q: str,
+                                                                         figure: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == "answered" and figure in a.answer, a.answer
+
+
+def test_a_preface_naming_another_trial_still_declines(assistant: Assistant) -> None:
+    assert assistant.ask("I'm a nurse in the GRAALL study. What was the 2-year OS?").status == "out_of_scope"
+
+
+def test_commas_split_questions_that_open_with_a_question_word(assistant: Assistant) -> None:
+    a = assistant.ask("How many patients, what was their median age, and what was the overall response rate?")
+    assert a.status == "answered" and all(x in a.answer for x in ("80", "68", "99%")), a.answer
+    # a clause before the comma is not a question of its own
+    b = assistant.ask("When the under-70s were pooled, what was their median PFS?")
+    assert "60.4" in b.answer and "69.0" not in b.answer
+
+
+@pytest.mark.parametrize("q, status, figure", [
+    ("how many patients were 75 or older?", "no_data", None),
+    ("how many were younger than 65?", "answered", "25"),
+    ("what was the 4-week mortality?", "no_data", None),
+    ("what share were alive without their leukemia getting worse at 2 years?", "answered", "58.2"),
+    ("not counting deaths in remission, what fraction stayed in remission at 5 years?", "answered", None),
+])
+def test_age_cut_offs_timepoints_and_lay_measures(assistant: Assistant, q: str, status: str,
+                                                  figure: str | None) -> None:
+    a = assistant.ask(q)
+    assert a.status == status, (q, a.status, a.answer)
+    if figure:
+        assert figure in a.answer
+    if q.startswith("what share"):
+        assert "63.6" not in a.answer  # the 2-year OS was not asked
