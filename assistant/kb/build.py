@@ -3,14 +3,32 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from assistant.kb.load import SCHEMA_VERSION, Knowledge, content_hash
 from assistant.kb.store import rows_digest
 from assistant.kb.normal import Normaliser
+
+if TYPE_CHECKING:  # pragma: no cover
+    import sqlite_utils
+
+
+def sqlite_utils_module() -> Any:
+    """sqlite-utils, imported without NumPy: it imports NumPy when installed (to store NumPy values, which the
+    knowledge never has), and NumPy costs about 12 MB of memory and 30 ms. Not hidden if already imported."""
+    if "sqlite_utils" in sys.modules or "numpy" in sys.modules:
+        import sqlite_utils
+        return sqlite_utils
+    sys.modules["numpy"] = None  # type: ignore[assignment]  # 'import numpy' raises ImportError meanwhile
+    try:
+        import sqlite_utils
+    finally:
+        if "numpy" in sys.modules and sys.modules["numpy"] is None:
+            del sys.modules["numpy"]
+    return sqlite_utils
 
 
 def _csv(items: list[str]) -> str:
@@ -136,7 +154,7 @@ def build(kn: Knowledge, out: Path | str) -> Path:
     os.close(fd)
     try:
         os.unlink(tmp)
-        db = sqlite_utils.Database(tmp)
+        db = sqlite_utils_module().Database(tmp)
         compile_into(kn, db)
         db["meta"].insert({"key": "complete", "value": "yes"})
         db.conn.commit()

@@ -141,7 +141,7 @@ def open_store(knowledge: Path | str | None = None, cache: Path | str | None = N
                 return store
         except (sqlite3.DatabaseError, KeyError, ValueError):
             pass  # corrupt or half-written: rebuild below
-    from assistant.kb.build import build, compile_into  # sqlite_utils is slow to import: only when building
+    from assistant.kb.build import build, compile_into, sqlite_utils_module  # slow to import: only when building
 
     kn = load_valid(root)
     try:
@@ -153,9 +153,7 @@ def open_store(knowledge: Path | str | None = None, cache: Path | str | None = N
             conn.close()
     except OSError as e:
         warnings.warn(f"knowledge cache not writable ({e}); using an in-memory copy", RuntimeWarning, stacklevel=2)
-    import sqlite_utils
-
-    db = sqlite_utils.Database(memory=True)
+    db = sqlite_utils_module().Database(memory=True)
     compile_into(kn, db)
     return read(db.conn)
 
