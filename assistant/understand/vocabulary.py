@@ -35,6 +35,7 @@ class Vocabulary:
         self.frame_words = frame_words
         self._counts: dict[str, int] | None = None
         self._typo_targets: dict[int, list[str]] = {}
+        self._pools: dict[tuple[int, int], list[str]] = {}  # (length, edits) -> candidate words, built once
         self._lock = threading.Lock()
 
     def _load(self) -> dict[str, int]:
@@ -77,7 +78,11 @@ class Vocabulary:
         if len(word) < self.settings.typo_min_length:  # short words: only swapped letters ('teh' -> 'the')
             pool = sorted(w for w in self.frame_words if sorted(w) == sorted(word))
         else:
-            pool = [w for n in range(len(word) - edits, len(word) + edits + 1) for w in self._typo_targets.get(n, ())]
+            key = (len(word), edits)
+            pool = self._pools.get(key)
+            if pool is None:  # racing threads build the same list: harmless
+                pool = self._pools[key] = [w for n in range(len(word) - edits, len(word) + edits + 1)
+                                           for w in self._typo_targets.get(n, ())]
         if not pool:
             return ""
         from rapidfuzz import process  # only when a word needs correcting: keeps the cold start short
