@@ -87,3 +87,26 @@ def test_age_cut_offs_timepoints_and_lay_measures(assistant: Assistant, q: str, 
         assert figure in a.answer
     if q.startswith("what share"):
         assert "63.6" not in a.answer  # the 2-year OS was not asked
+
+
+def test_a_typo_after_a_term_completes_its_longer_name(assistant: Assistant) -> None:
+    a = assistant.ask("what was the 2 year progression free survivel?")
+    assert a.status == "answered" and "58.2" in a.answer and "63.6" not in a.answer
+
+
+@pytest.mark.parametrize("q", ["median white blood cell count at diagnosis?", "what was the male/female split?"])
+def test_baseline_labs_and_sex_are_not_reported(assistant: Assistant, q: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == "no_data" and not a.facts, (a.status, a.answer)
+
+
+@pytest.mark.parametrize("q", ["My aunt is 80, is she to old for this treatment?",
+                               "can I have a glass of wine while on inotuzumab?",
+                               "Should I pick the version with blinatumomab or without it for myself?"])
+def test_more_personal_decisions(assistant: Assistant, q: str) -> None:
+    assert assistant.ask(q).status == "medical_advice"
+
+
+@pytest.mark.parametrize("q", ["what is the normal platelet count", "What's the normal range for ALT in adults?"])
+def test_general_medicine_with_a_trial_word_is_not_answered(assistant: Assistant, q: str) -> None:
+    assert assistant.ask(q).status == "out_of_scope"

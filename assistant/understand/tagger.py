@@ -76,6 +76,7 @@ class Tagger:
                     break
             else:
                 i += 1
+        self._extend(toks, covered, out)
         self._fuzzy(toks, covered, out)
         if self.ages and self.age is not None and not any(m.slot == "group" for m in out):
             for groups in self.age.findall(norm):
@@ -91,6 +92,21 @@ class Tagger:
                     if not any(m.entity == eid for m in out):
                         out.append(Mention(eid, self.store.entities[eid].slot, -1, -1, written, 1.0, "case"))
         return out
+
+    def _extend(self, toks: list[str], covered: list[bool], out: list[Mention]) -> None:
+        """A typo right after a term that a longer name of the same term spells ('progression free survivel'):
+        the longer name, not the term plus another one for the typo ('survival')."""
+        for k, m in enumerate(out):
+            e = m.end
+            if m.how != "exact" or e >= len(toks) or covered[e] or len(toks[e]) < 4 or toks[e] in self.everyday:
+                continue
+            size = e + 1 - m.start
+            text = " ".join(toks[m.start:e + 1])
+            names = [c for c in self.fuzzy.get(size, ()) if c.startswith(m.text + " ")]
+            found = process.extractOne(text, names, scorer=fuzz.ratio, score_cutoff=self.cutoff(len(text))) if names else None
+            if found and fuzz.ratio(toks[e], found[0].rsplit(" ", 1)[-1]) >= 75 and m.entity in self.phrases[found[0]]:
+                out[k] = Mention(m.entity, m.slot, m.start, e + 1, found[0], round(found[1] / 100.0, 3), "fuzzy")
+                covered[e] = True
 
     def _fuzzy(self, toks: list[str], covered: list[bool], out: list[Mention]) -> None:
         for size in (3, 2, 1):
