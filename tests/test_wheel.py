@@ -26,7 +26,10 @@ def test_the_wheel_contains_the_knowledge_and_type_marker(wheel):
     for path in ("assistant/_knowledge/sources/article.txt", "assistant/_knowledge/facts/efficacy.toml",
                  "assistant/_knowledge/intents.toml", "assistant/_knowledge/lexicon/measures.toml",
                  "assistant/_knowledge/answers.toml", "assistant/_data/questions.jsonl",
-                 "assistant/py.typed", "assistant/core.py", "assistant/answer/strategies/lookup.py"):
+                 "assistant/py.typed", "assistant/core.py", "assistant/answer/strategies/lookup.py",
+                 "assistant/interfaces/http/static/chat.html", "assistant/interfaces/http/static/chat.js",
+                 "assistant/interfaces/http/static/chat.css", "assistant/interfaces/http/static/widget.js",
+                 "assistant/interfaces/http/static/widget.css"):
         assert path in names, path
 
 

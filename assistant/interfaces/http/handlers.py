@@ -1,6 +1,7 @@
 """The HTTP handlers: one small function per route, reading the shared Service from `request.app.state`.
 
-Every handler answers JSON; bad input is a 4xx naming the field (`{"error", "field", "message"}`), never a 5xx.
+Every handler answers JSON (the web chat's static files, in `webchat`, aside); bad input is a 4xx naming the
+field (`{"error", "field", "message"}`), never a 5xx.
 Imported only by `create_app` (Starlette is the optional [server] extra).
 """
 from __future__ import annotations
@@ -25,6 +26,7 @@ from assistant.errors import ContextError
 from assistant.interfaces.http.records import (LOST_THREAD, MAX_SENDER, AskRequest, ErrorBody, RasaButton,
                                                RasaMessage, RasaReply)
 from assistant.interfaces.http.schema import answer_json_schema, openapi_document
+from assistant.interfaces.http.webchat import ROUTES as WEBCHAT_ROUTES
 from assistant.interfaces.sessions import SessionStore
 from assistant.kb.contract import Answer
 from assistant.kb.models import STATUSES
@@ -277,4 +279,5 @@ ROUTES: list[tuple[str, Any, str]] = [
     ("/v1/info", info, "GET"),
     ("/v1/schema", schema, "GET"),
     ("/openapi.json", openapi, "GET"),
+    *WEBCHAT_ROUTES,  # GET /, /chat.js, /chat.css, /widget.js, /widget.css
 ]

@@ -62,6 +62,9 @@ def openapi_document() -> dict[str, Any]:
             "/healthz": {"get": {"summary": "Liveness", "responses": {"200": resp("ok")}}},
             "/v1/info": {"get": {"summary": "Knowledge version and counts", "responses": {"200": resp("info")}}},
             "/v1/schema": {"get": {"summary": "JSON schema of an answer", "responses": {"200": resp("schema")}}},
+            "/": {"get": {"summary": "The web chat page (HTML)", "responses": {"200": resp("the page")}}},
+            "/widget.js": {"get": {"summary": "The embeddable chat widget (one <script> tag; needs --cors-origin)",
+                                   "responses": {"200": resp("JavaScript")}}},
         },
         "components": {"schemas": comps},
     }

@@ -24,7 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      "  TRIAL_ASSISTANT_TOKEN=s3cret assistant serve --host 0.0.0.0\n"
                      "  curl -s localhost:8000/v1/ask -H 'Content-Type: application/json' "
                      "-d '{\"question\": \"What was the 2-year PFS?\"}'\n"
-                     "\nUnanswered questions are logged (see 'assistant log unanswered') unless --no-log.")
+                     "\nThe web chat is at / (http://127.0.0.1:8000/ by default); another site embeds it with <script "
+                     "src=\"https://<this server>/widget.js\" defer></script> (allow it with --cors-origin).\n"
+                     "Unanswered questions are logged (see 'assistant log unanswered') unless --no-log.")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     parser.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default 1)")
