@@ -23,7 +23,7 @@ OOS_FLOORS = {"clinc150-dev.jsonl": 0.99, "medquad-dev.jsonl": 0.99}
 ALL_OOS = sorted((SHARED / "data").glob("*-dev.jsonl")) if (SHARED / "data").is_dir() else []
 ANSWERED_CEILING = {"k_qa-dev.jsonl": 0.002}
 # The labelled sets CI evaluates with --max-harmful 0: every set whose first run is recorded and that was tuned
-# against afterwards (tests/data/README.md). fresh8 and fresh9 were tuned on after their first runs; fresh10's first run measured that tuning.
+# against afterwards (tests/data/README.md). sets 7, 8, 10 and 11 still hold harmful replies after tuning: see TUNED_CEILINGS.
 DEV_SETS = ["questions.jsonl", "questions_check.jsonl", "questions_check2.jsonl", "questions_check3.jsonl",
             "questions_fresh1.jsonl", "questions_fresh2.jsonl", "questions_fresh3.jsonl", "questions_fresh4.jsonl",
             "questions_fresh5.jsonl", "questions_fresh6.jsonl", "questions_fresh9.jsonl"]
@@ -33,10 +33,11 @@ FIRST_RUNS = {"questions_fresh1.jsonl": (0.8222, 31), "questions_fresh2.jsonl": 
               "questions_fresh3.jsonl": (0.8346, 21), "questions_fresh4.jsonl": (0.8846, 5),
               "questions_fresh5.jsonl": (0.8962, 8), "questions_fresh6.jsonl": (0.9038, 9),
               "questions_fresh7.jsonl": (0.9038, 8), "questions_fresh8.jsonl": (0.8769, 11),
-              "questions_fresh9.jsonl": (0.9346, 5), "questions_fresh10.jsonl": (0.8962, 5)}
+              "questions_fresh9.jsonl": (0.9346, 5), "questions_fresh10.jsonl": (0.8962, 5),
+              "questions_fresh11.jsonl": (0.9000, 9)}
 # Sets tuned after their first run that still have harmful replies: held at their measured level.
-TUNED_CEILINGS = {"questions_fresh7.jsonl": (0.9692, 2), "questions_fresh8.jsonl": (0.9615, 2),
-                  "questions_fresh10.jsonl": (0.9500, 2)}
+TUNED_CEILINGS = {"questions_fresh7.jsonl": (0.9692, 2), "questions_fresh8.jsonl": (0.9654, 1),
+                  "questions_fresh10.jsonl": (0.9500, 2), "questions_fresh11.jsonl": (0.9462, 3)}
 
 
 def accuracy_floor() -> float:

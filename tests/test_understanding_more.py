@@ -110,3 +110,30 @@ def test_more_personal_decisions(assistant: Assistant, q: str) -> None:
 @pytest.mark.parametrize("q", ["what is the normal platelet count", "What's the normal range for ALT in adults?"])
 def test_general_medicine_with_a_trial_word_is_not_answered(assistant: Assistant, q: str) -> None:
     assert assistant.ask(q).status == "out_of_scope"
+
+
+@pytest.mark.parametrize("q", ["Describe the patient who didnt respond to the treatment",
+                               "who was the one who didnt respond?", "Did any patient fail to respond?"])
+def test_the_non_responder(assistant: Assistant, q: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == "answered" and "tetraploidy" in a.answer, a.answer
+
+
+def test_other_of_an_unnamed_kind_is_not_answered_with_another_measures_types(assistant: Assistant) -> None:
+    a = assistant.ask("Apart from inotuzumab, which other antibody was added to the regimen later on?")
+    assert "neoplasm" not in a.answer.lower() and "mds" not in a.answer.lower()
+    b = assistant.ask("Besides the first author, which other authors are named in the reference?")
+    assert b.status == "answered" and "Short" in b.answer
+
+
+@pytest.mark.parametrize("q, figure", [("95% CI for median OS in the TP53 mutatd group", "33.2"),
+                                       ("median OS in the 60-64s", "75.2"),
+                                       ("Starting from wich patient was the protocol amended?", "50th")])
+def test_typos_after_terms_and_in_question_words(assistant: Assistant, q: str, figure: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == "answered" and figure in a.answer, a.answer
+
+
+def test_an_age_cut_off_the_article_lacks_is_not_answered_with_the_nearest_group(assistant: Assistant) -> None:
+    a = assistant.ask("what was the median OS for patients aged 75 and above?")
+    assert a.status == "no_data" and "34.7" not in a.answer

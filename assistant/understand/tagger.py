@@ -43,6 +43,11 @@ class Tagger:
                 self.fuzzy.setdefault(len(phrase.split(" ")), []).append(phrase)
         for n in self.fuzzy:
             self.fuzzy[n].sort()
+        self.longer: dict[str, list[str]] = {}  # phrase -> longer phrases one word longer ('tp53' -> 'tp53 mutated')
+        for phrase in sorted(self.phrases):
+            head, _, last = phrase.rpartition(" ")
+            if head in self.phrases and len(last) >= 4 and phrase not in store.generic:
+                self.longer.setdefault(head, []).append(phrase)
         self.ages = sorted((e.ages[0], e.ages[1], e.id) for e in store.entities.values() if len(e.ages) == 2)
         # all case-sensitive names ('ALL', 'CRS') in one alternation, longest first
         names = sorted(store.case_sensitive, key=lambda p: (-len(p), p))
@@ -100,12 +105,16 @@ class Tagger:
             e = m.end
             if m.how != "exact" or e >= len(toks) or covered[e] or len(toks[e]) < 4 or toks[e] in self.everyday:
                 continue
-            size = e + 1 - m.start
             text = " ".join(toks[m.start:e + 1])
-            names = [c for c in self.fuzzy.get(size, ()) if c.startswith(m.text + " ")]
+            names = self.longer.get(m.text, [])
             found = process.extractOne(text, names, scorer=fuzz.ratio, score_cutoff=self.cutoff(len(text))) if names else None
-            if found and fuzz.ratio(toks[e], found[0].rsplit(" ", 1)[-1]) >= 75 and m.entity in self.phrases[found[0]]:
-                out[k] = Mention(m.entity, m.slot, m.start, e + 1, found[0], round(found[1] / 100.0, 3), "fuzzy")
+            if not found or fuzz.ratio(toks[e], found[0].rsplit(" ", 1)[-1]) < 75:
+                continue
+            narrower = [i for i in self.phrases[found[0]]  # the same term, or one of an umbrella's ('TP53 mutatd')
+                        if i == m.entity or i in self.store.entities[m.entity].expands]
+            if narrower:
+                out[k] = Mention(narrower[0], self.store.entities[narrower[0]].slot, m.start, e + 1, found[0],
+                                 round(found[1] / 100.0, 3), "fuzzy")
                 covered[e] = True
 
     def _fuzzy(self, toks: list[str], covered: list[bool], out: list[Mention]) -> None:

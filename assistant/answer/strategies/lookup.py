@@ -25,6 +25,8 @@ class Lookup(Strategy):
         excluded = self._besides(m)
         if excluded and q.get("measure"):  # 'besides MDS, what other second neoplasm?': not the ones named
             q = dict(q, measure=[x for x in q["measure"] if x not in excluded] or q["measure"])
+        if q.get("measure") == [self.roles.types] and not ctx.frames:  # 'which other antibody ...': types of what?
+            return self.clarify_generic("that", stats)
         res = resolve(self.store, q, stats)
         if not res:
             return self.no_data(q, stats)
@@ -103,7 +105,8 @@ class Lookup(Strategy):
             return set()
         words = m.normalised.split(" ")
         stop = next((i for i in range(cue.end, len(words)) if words[i] in self.question_words), len(words))
-        return {x.entity for x in m.mentions if x.slot == "measure" and cue.end <= x.start < stop}
+        asked = {x.entity for x in m.mentions if x.slot == "measure" and x.start >= stop}  # 'which other authors'
+        return {x.entity for x in m.mentions if x.slot == "measure" and cue.end <= x.start < stop} - asked
 
     def _paired(self, groups: list[str]) -> bool:
         """Groups that are each other's opposite ('under 70' and '70 or older'): one comparison, not a join."""
