@@ -9,9 +9,10 @@ Every backend keeps the same promises:
   StoreUnavailable, as does a backend that cannot be reached;
 - only contexts are stored, under a digest of the sender id (BLAKE2b), never the id itself.
 
-`turn()` is for threads; `aturn()` for an event loop (the HTTP service): a backend does what is quick on the loop
-itself and moves only what would wait (a busy lock, a slow disk) to a few threads of its own. Threads running every
-store call were measured at a third of the throughput: each I/O call gives up the GIL and waits to get it back.
+`turn()` is for threads; `aturn()` for an event loop (the HTTP service), where nothing may wait: the memory store
+works on the loop, SQLite tries again after an asyncio pause while its file is busy, Redis goes through
+redis.asyncio (a backend without such a path runs its calls in a few threads of its own). Running every store call
+in threads was measured at a third of the throughput: each I/O call gives up the GIL and waits to get it back.
 """
 from __future__ import annotations
 

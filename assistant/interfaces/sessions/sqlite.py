@@ -5,12 +5,14 @@ context), the answer is worked out with no database lock held, and one more tran
 its own, writes the context, evicts, and drops the lease. A database locked past `wait` seconds (the busy timeout)
 or a lease held past it raise StoreUnavailable. Counters kept by triggers make the cap a cheap check per write.
 
-From an event loop (`aturn`) each step is first tried on the loop itself, with a busy timeout of a few
-milliseconds (a write takes tens of microseconds); only when the file or the lease is busy does the step go to a
-thread, which waits up to `wait` seconds.
+From an event loop (`aturn`) every step runs on the loop itself and never waits there: a file another process is
+writing (a write takes tens of microseconds) makes the step fail at once, and it is tried again after a pause that
+lets the loop serve other requests, for up to `wait` seconds. Threads, tried first, were measured slower: each
+SQLite call gives up the GIL and waits to get it back from the busy loop.
 """
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import sqlite3
@@ -41,12 +43,10 @@ create trigger if not exists forgotten_removed after delete on forgotten
 """
 MARK = "insert into forgotten (key, at) values (?, ?) on conflict (key) do update set at = excluded.at"
 EVICT_BATCH = 500  # expired conversations evicted per write at most (the rest on the next writes)
-FAST_BUSY_MS = 2  # the event loop waits at most this long for the file before handing the step to a thread
-SLOW_SECONDS = 0.05  # after a busy file, steps go straight to a thread for this long
 
 
 class _Busy(Exception):
-    """A step tried on the event loop found the file or the lease busy: try it again in a thread."""
+    """A step tried on the event loop found the file busy: try it again after a pause."""
 
 
 class SQLiteStore(SessionStore):
@@ -62,7 +62,6 @@ class SQLiteStore(SessionStore):
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
-        self._slow_until = 0.0  # monotonic time until which event-loop steps go straight to a thread
         self._writing = threading.Lock()  # one write transaction per process at a time: threads queue here, not in
         # SQLite's busy handler (which sleeps 1, 2, 5, 10... ms between tries); only other processes wait there
 
@@ -107,7 +106,7 @@ class SQLiteStore(SessionStore):
                 time.sleep(0.02)
 
     def _busy_timeout(self, conn: sqlite3.Connection, fast: bool) -> None:
-        ms = FAST_BUSY_MS if fast else int(self.wait * 1000)
+        ms = 0 if fast else int(self.wait * 1000)
         if self._local.busy_ms != ms:
             conn.execute(f"pragma busy_timeout = {ms}")
             self._local.busy_ms = ms
@@ -186,41 +185,36 @@ class SQLiteStore(SessionStore):
         with self._write(fast) as conn:
             conn.execute("delete from leases where key = ? and token = ?", (key, token))
 
-    # ------------------------------------------------------------ from an event loop: on it when quick
+    # ------------------------------------------------------------ from an event loop: on it, never waiting
 
-    def _fast(self, step: Callable[..., Any], *args: Any) -> Any:
-        """step(*args, fast=True) on the loop; _Busy (and a short spell of thread-only steps) when it would wait."""
-        if time.monotonic() < self._slow_until:
-            raise _Busy
-        try:
-            return step(*args, fast=True)
-        except _Busy:
-            self._slow_until = time.monotonic() + SLOW_SECONDS
-            raise
+    async def _retry(self, step: Callable[..., Any], *args: Any) -> Any:
+        """step(*args, fast=True), again after a growing pause while the file is busy; StoreUnavailable when it
+        stays busy for `wait` seconds."""
+        deadline = time.monotonic() + self.wait
+        pause = 0.0002
+        while True:
+            try:
+                return step(*args, fast=True)
+            except _Busy:
+                if time.monotonic() + pause > deadline:
+                    raise StoreUnavailable(f"the SQLite conversation store {self.path} is unavailable: locked by "
+                                           f"another process past the timeout ({self.wait:g} s)") from None
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 0.02)
 
     async def _abegin(self, key: bytes) -> tuple[Any, Any, bool]:
         token = secrets.token_bytes(12)
-
-        async def attempt() -> tuple[str | None, bool] | None:  # None while another worker's turn holds the lease
-            try:
-                return self._fast(self._try_lease, key, token)
-            except _Busy:  # the file is busy: one try in a thread, which may wait for it
-                return await self._off_loop(self._try_lease, key, token)  # type: ignore[no-any-return]
-
-        value, lost = await apoll(attempt, self.wait)
+        value, lost = await apoll(lambda: self._retry(self._try_lease, key, token), self.wait)
         return token, value, lost
 
     async def _acommit(self, key: bytes, token: Any, value: Any) -> None:
-        try:
-            return self._fast(self._commit, key, token, value)  # type: ignore[no-any-return]
-        except _Busy:
-            await self._off_loop(self._commit, key, token, value)
+        await self._retry(self._commit, key, token, value)
 
     async def _arelease(self, key: bytes, token: Any) -> None:
-        try:
-            return self._fast(self._release, key, token)  # type: ignore[no-any-return]
-        except _Busy:
-            await self._off_loop(self._release, key, token)
+        await self._retry(self._release, key, token)
+
+    async def astats(self) -> dict[str, Any]:
+        return self.stats()  # reads never wait for a lock in WAL mode
 
     def _peek(self, key: bytes) -> Any:
         with self._db() as conn:
