@@ -33,3 +33,12 @@ class ContextError(AssistantError):
 
 class InputFormatError(AssistantError):
     """An input file or line that cannot be read (batch, transcripts, saved context)."""
+
+
+class SessionStoreError(AssistantError):
+    """A conversation store that cannot be set up: an unknown URL, a missing optional package (`redis`)."""
+
+
+class StoreUnavailable(SessionStoreError):
+    """The conversation store cannot serve a turn now: Redis unreachable, SQLite locked past its timeout, or the
+    sender's previous turn still holding its conversation. The turn is refused, never answered without its context."""

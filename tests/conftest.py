@@ -19,6 +19,7 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     for var in ("XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"):
         os.environ[var] = str(base / var.lower())
     os.environ.pop("TRIAL_ASSISTANT_CACHE", None)
+    os.environ.pop("TRIAL_ASSISTANT_SESSIONS", None)
     os.environ["NO_COLOR"] = "1"
 
 

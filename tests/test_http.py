@@ -21,7 +21,7 @@ pytest.importorskip("uvicorn")
 
 from assistant.interfaces.http import MAX_BODY, create_app  # noqa: E402
 from assistant.kb.models import STATUSES  # noqa: E402
-from assistant.interfaces.sessions import SessionStore  # noqa: E402
+from assistant.interfaces.sessions import MemoryStore  # noqa: E402
 
 PFS = "What was the 2-year progression-free survival?"
 CONTRACT = {"id", "session", "question", "status", "answer", "citations", "facts", "intent", "confidence",
@@ -43,7 +43,7 @@ test_client.__test__ = False  # type: ignore[attr-defined]
 
 @pytest.fixture(scope="module")
 def app(assistant):  # type: ignore[no-untyped-def]
-    return create_app(assistant, sessions=SessionStore(max_sessions=100, ttl=600))
+    return create_app(assistant, sessions=MemoryStore(max_sessions=100, ttl=600))
 
 
 @pytest.fixture(scope="module")
@@ -307,7 +307,7 @@ def test_rasa_channel_health(client: Any) -> None:
 
 
 def test_webhook_store_stays_bounded(assistant: Any) -> None:
-    app = create_app(assistant, sessions=SessionStore(max_sessions=5, ttl=60))
+    app = create_app(assistant, sessions=MemoryStore(max_sessions=5, ttl=60))
     c = test_client(app)
     for n in range(20):
         rasa(c, f"visitor-{n}", "hello")

@@ -6,7 +6,7 @@ import threading
 import pytest
 
 from assistant.kb.contract import Context, Frame
-from assistant.interfaces.sessions import SessionStore
+from assistant.interfaces.sessions import MemoryStore
 
 
 class FakeClock:
@@ -22,7 +22,7 @@ def ctx(turn: int) -> Context:
 
 
 def test_given_a_stored_context_when_the_sender_comes_back_then_it_is_returned() -> None:
-    store = SessionStore(max_sessions=10, ttl=60)
+    store = MemoryStore(max_sessions=10, ttl=60)
     store.put("alice", ctx(1))
     assert store.get("alice") == ctx(1)
     assert store.get("bob") is None
@@ -31,7 +31,7 @@ def test_given_a_stored_context_when_the_sender_comes_back_then_it_is_returned()
 
 
 def test_given_a_full_store_when_a_new_sender_arrives_then_the_least_recently_used_is_forgotten() -> None:
-    store = SessionStore(max_sessions=3, ttl=60)
+    store = MemoryStore(max_sessions=3, ttl=60)
     for name in ("a", "b", "c"):
         store.put(name, ctx(1))
     store.put("a", ctx(2))  # a is now the most recently used
@@ -44,7 +44,7 @@ def test_given_a_full_store_when_a_new_sender_arrives_then_the_least_recently_us
 
 def test_given_an_idle_conversation_when_the_ttl_passes_then_it_is_forgotten() -> None:
     clock = FakeClock()
-    store = SessionStore(max_sessions=10, ttl=30, clock=clock)
+    store = MemoryStore(max_sessions=10, ttl=30, clock=clock)
     store.put("alice", ctx(1))
     clock.now += 29
     assert store.get("alice") == ctx(1)
@@ -55,7 +55,7 @@ def test_given_an_idle_conversation_when_the_ttl_passes_then_it_is_forgotten() -
 
 def test_given_expired_conversations_when_anyone_writes_then_they_are_evicted() -> None:
     clock = FakeClock()
-    store = SessionStore(max_sessions=100, ttl=30, clock=clock)
+    store = MemoryStore(max_sessions=100, ttl=30, clock=clock)
     for n in range(50):
         store.put(f"old-{n}", ctx(1))
     clock.now += 31
@@ -64,7 +64,7 @@ def test_given_expired_conversations_when_anyone_writes_then_they_are_evicted() 
 
 
 def test_given_many_senders_then_memory_stays_bounded() -> None:
-    store = SessionStore(max_sessions=500, ttl=60)
+    store = MemoryStore(max_sessions=500, ttl=60)
     for n in range(20_000):
         store.put(f"sender-{n}", ctx(n % 7))
     assert len(store) == 500
@@ -73,7 +73,7 @@ def test_given_many_senders_then_memory_stays_bounded() -> None:
 
 
 def test_given_a_dropped_sender_then_the_conversation_starts_afresh() -> None:
-    store = SessionStore()
+    store = MemoryStore()
     store.put("alice", ctx(3))
     assert store.drop("alice") is True
     assert store.drop("alice") is False
@@ -81,7 +81,7 @@ def test_given_a_dropped_sender_then_the_conversation_starts_afresh() -> None:
 
 
 def test_given_many_threads_then_the_store_stays_consistent() -> None:
-    store = SessionStore(max_sessions=200, ttl=60)
+    store = MemoryStore(max_sessions=200, ttl=60)
     errors: list[BaseException] = []
 
     def work(t: int) -> None:
@@ -106,4 +106,4 @@ def test_given_many_threads_then_the_store_stays_consistent() -> None:
 @pytest.mark.parametrize("kwargs", [{"max_sessions": 0}, {"ttl": 0}, {"ttl": -5}])
 def test_given_nonsense_limits_then_the_store_refuses(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError):
-        SessionStore(**kwargs)  # type: ignore[arg-type]
+        MemoryStore(**kwargs)  # type: ignore[arg-type]

@@ -290,10 +290,15 @@ def local_server(args: Sequence[str] = ()) -> Iterator[LocalServer]:
 
 
 def load_local_server(requests: int = 20_000, connections: int = 16, seconds: float = 60.0, workers: int = 1,
-                      path: str = "/v1/ask", access_log: bool = True) -> LoadResult:
-    """Start `assistant serve` (with a throw-away unanswered log), load it, stop it."""
+                      path: str = "/v1/ask", access_log: bool = True, sessions: str | None = None) -> LoadResult:
+    """Start `assistant serve` (with a throw-away unanswered log and, by default, a throw-away conversation
+    store: memory for one worker, a SQLite file for several), load it, stop it."""
     with tempfile.TemporaryDirectory() as tmp:
         args = ["--workers", str(workers), "--log-db", str(Path(tmp) / "unanswered.sqlite")]
+        if sessions is None and workers > 1:
+            sessions = f"sqlite://{Path(tmp) / 'sessions.db'}"
+        if sessions:
+            args += ["--sessions", sessions]
         if not access_log:
             args.append("--no-access-log")
         with local_server(args) as server:
@@ -309,6 +314,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--seconds", type=float, default=60.0, help="time cap (default 60)")
     p.add_argument("--workers", type=int, default=1, help="server workers when starting one (default 1)")
     p.add_argument("--webhook", action="store_true", help="load the Rasa webhook instead of /v1/ask")
+    p.add_argument("--sessions", metavar="URL", help="the started server's webhook conversation store (memory, "
+                   "sqlite:///PATH, redis://HOST:PORT/DB; default memory, or a temporary SQLite file with --workers)")
     p.add_argument("--no-access-log", action="store_true", help="start the server without its access log")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     args = p.parse_args(argv)
@@ -320,7 +327,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                               args.seconds)
         else:
             result = load_local_server(args.requests, args.connections, args.seconds, args.workers, path,
-                                       access_log=not args.no_access_log)
+                                       access_log=not args.no_access_log, sessions=args.sessions)
     except (ValueError, RuntimeError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

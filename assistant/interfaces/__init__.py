@@ -2,6 +2,6 @@
 and typed errors into text, JSON, Markdown and HTTP. The only place an AssistantError becomes a message.
 
 Modules: `cli` (the thin command dispatcher), `oneshot` (ask), `batch`, `chat/` (conversation, commands, completion,
-prompt session), `http/` (app, handlers, records, schema, access log, serve), `sessions` (webhook conversations),
+prompt session), `http/` (app, handlers, records, schema, access log, serve), `sessions/` (webhook conversation stores),
 `transcripts`, `kbcli`, `render`.
 """

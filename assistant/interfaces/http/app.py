@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from assistant.interfaces.http.records import BODY_TIMEOUT, CONFIG_ENV, MAX_BODY, ServeConfig
-from assistant.interfaces.sessions import SessionStore
+from assistant.interfaces.sessions import MemoryStore, SessionStore, open_store
 
 if TYPE_CHECKING:  # pragma: no cover
     from starlette.applications import Starlette
@@ -35,7 +35,8 @@ def create_app(assistant: Assistant | None = None, *, log: Any = None, cors_orig
     assistant: shared Assistant (default: a new one, with `log` passed to it).
     log: unanswered-question log (as `Assistant(log=...)`): None leaves it to the Assistant/$TRIAL_ASSISTANT_LOG.
     cors_origin: allow browser calls from this origin ('*' for any); CORS is off when None.
-    sessions: conversation store for the Rasa webhook (default: 10,000 senders, 30 minutes idle).
+    sessions: conversation store for the Rasa webhook (default: in memory, 10,000 senders, 30 minutes idle; see
+      `assistant.interfaces.sessions.open_store` for the SQLite and Redis stores several workers share).
     access_log: a text stream (e.g. sys.stderr) for one line per request (see AccessLog); None for none.
     token: when set, POST routes need `Authorization: Bearer <token>` (compared in constant time), else 401.
     body_timeout: seconds a request body may take to arrive (408 after).
@@ -49,7 +50,7 @@ def create_app(assistant: Assistant | None = None, *, log: Any = None, cors_orig
     from assistant.interfaces.http.access_log import AccessLog
 
     assistant, extra_log = _logs(assistant, log)
-    sessions = sessions if sessions is not None else SessionStore()
+    sessions = sessions if sessions is not None else MemoryStore()
     middleware = [Middleware(handlers.Guard)]  # outermost of ours: an unexpected error is still JSON
     if access_log is not None:
         middleware.append(Middleware(AccessLog, stream=access_log))
@@ -73,6 +74,6 @@ def app_from_env() -> Starlette:
     $TRIAL_ASSISTANT_SERVE."""
     cfg = ServeConfig.model_validate_json(os.environ.get(CONFIG_ENV) or "{}")
     return create_app(log=cfg.log, cors_origin=cfg.cors_origin,
-                      sessions=SessionStore(cfg.max_sessions, cfg.session_ttl),
+                      sessions=open_store(cfg.sessions, cfg.max_sessions, cfg.session_ttl),
                       access_log=sys.stderr if cfg.access_log else None, token=cfg.token,
                       body_timeout=cfg.body_timeout)

@@ -12,6 +12,7 @@ import json
 import logging
 import random
 import re
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +23,7 @@ from starlette.responses import Response
 
 from assistant import __version__
 from assistant.core import Assistant
-from assistant.errors import ContextError
+from assistant.errors import ContextError, StoreUnavailable
 from assistant.interfaces.http.records import (LOST_THREAD, MAX_SENDER, AskRequest, ErrorBody, RasaButton,
                                                RasaMessage, RasaReply)
 from assistant.interfaces.http.schema import answer_json_schema, openapi_document
@@ -47,6 +48,21 @@ class Service:
     cache: dict[str, bytes] = field(default_factory=dict)  # /v1/schema and /openapi.json, built once
     token: str | None = None
     body_timeout: float = 10.0
+    store_warned: float = -1e9  # when a store failure was last written to the server log
+
+    def store_down(self, e: StoreUnavailable) -> Response:
+        """503 for a webhook turn the store could not serve (logged at most once a minute): the turn is refused,
+        never answered as a fresh question."""
+        now = time.monotonic()
+        if now - self.store_warned > 60:
+            self.store_warned = now
+            log.warning("webhook turn refused (503): %s", e)
+        response = error(503, "sessions_unavailable",
+                         "the conversation store is unavailable or busy, so this turn was not answered (its context "
+                         "could not be read or saved); try again shortly. POST /v1/ask, which keeps no state on the "
+                         "server, still works")
+        response.headers["retry-after"] = "2"
+        return response
 
     def allowed(self, request: Request) -> bool:
         """No token set, or the request carries it (`Authorization: Bearer <token>`, constant-time compare)."""
@@ -192,13 +208,27 @@ async def webhook(request: Request) -> Response:
     if not sender or len(sender) > MAX_SENDER:
         return error(422, "invalid_request", f"sender: must be 1 to {MAX_SENDER} characters", "sender")
     service = _service(request)
-    context, lost = service.sessions.resume(sender)
-    answer = service.assistant.ask(msg.message, context, session=sender)
+    try:
+        answer, lost = await converse(service, sender, msg.message)
+    except StoreUnavailable as e:
+        return service.store_down(e)
     service.record(answer)
-    service.sessions.put(sender, answer.context)
     if lost:  # never silently: a follow-up after the conversation was dropped is read as a new question
         answer.answer = f"{LOST_THREAD}\n{answer.answer}"
     return JSON(rasa_replies(sender, answer))
+
+
+async def converse(service: Service, sender: str, message: str) -> tuple[Answer, bool]:
+    """One webhook turn, atomic per sender: read the stored context, answer, save the new one. (answer, whether
+    the sender's earlier conversation was forgotten.) Raises StoreUnavailable when the store cannot serve it."""
+    async with service.sessions.aturn(sender) as turn:
+        try:
+            answer = service.assistant.ask(message, turn.context, session=sender)
+        except ContextError:  # a stored context this knowledge no longer accepts (a new version was deployed)
+            turn.lost = True
+            answer = service.assistant.ask(message, None, session=sender)
+        turn.save(answer.context)
+    return answer, turn.lost
 
 
 def _cached(request: Request, name: str, make: Any) -> Response:
@@ -215,9 +245,10 @@ async def healthz(request: Request) -> Response:
 async def info(request: Request) -> Response:
     service = _service(request)
     sessions = service.sessions
+    store = await sessions.astats()
     logs = [x for x in (getattr(service.assistant, "log", None), service.extra_log) if x is not None]
     return JSON({"name": "trial-assistant", "version": __version__, **service.assistant.info(),
-                 "statuses": list(STATUSES), "sessions": len(sessions),
+                 "statuses": list(STATUSES), "sessions": store["sessions"], "session_store": store,
                  "unanswered_log": logs[0].status() if logs else None,
                  "limits": {"max_body_bytes": service.max_body, "max_question_chars": MAX_CHARS,
                             "max_sessions": sessions.max_sessions, "session_ttl_seconds": sessions.ttl}})

@@ -68,6 +68,7 @@ class ServeConfig(BaseModel):
 
     log: str | bool | None = None
     cors_origin: str | None = None
+    sessions: str = Field("memory", description="webhook conversation store: memory, sqlite:///PATH, redis://...")
     max_sessions: int = MAX_SESSIONS
     session_ttl: float = TTL_SECONDS
     access_log: bool = True

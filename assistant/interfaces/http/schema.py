@@ -58,7 +58,7 @@ def openapi_document() -> dict[str, Any]:
                 "summary": "Rasa REST channel", "requestBody": body("RasaMessage"),
                 "responses": {"200": resp("Bot messages", {"type": "array",
                                                            "items": {"$ref": "#/components/schemas/RasaReply"}}),
-                              **errors}}},
+                              **errors, "503": resp("The conversation store is down or busy: retry", err)}}},
             "/healthz": {"get": {"summary": "Liveness", "responses": {"200": resp("ok")}}},
             "/v1/info": {"get": {"summary": "Knowledge version and counts", "responses": {"200": resp("info")}}},
             "/v1/schema": {"get": {"summary": "JSON schema of an answer", "responses": {"200": resp("schema")}}},

@@ -11,7 +11,8 @@ from assistant.interfaces.http.app import app_from_env
 from assistant.interfaces.http.records import (BODY_TIMEOUT, CONFIG_ENV, HEADER_TIMEOUT, KEEP_ALIVE,
                                                LIMIT_CONCURRENCY, MAX_CONNECTIONS, MAX_HEADER_BYTES, TOKEN_ENV,
                                                ServeConfig)
-from assistant.interfaces.sessions import MAX_SESSIONS, TTL_SECONDS
+from assistant.interfaces.sessions import ENV as SESSIONS_ENV
+from assistant.interfaces.sessions import MAX_SESSIONS, TTL_SECONDS, choose, describe
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -37,8 +38,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--log-db", metavar="PATH",
                        help="unanswered-question log (default $TRIAL_ASSISTANT_LOG or the XDG data dir)")
     group.add_argument("--no-log", action="store_true", help="do not log unanswered questions")
+    parser.add_argument("--sessions", metavar="URL",
+                        help=f"the webhook's conversation store: memory, sqlite:///PATH (shared by the workers of "
+                             f"one machine) or redis://HOST:PORT/DB (shared by several machines; the redis extra). "
+                             f"Default ${SESSIONS_ENV}, else memory for one worker and "
+                             f"sqlite:///$XDG_STATE_HOME/trial-assistant/sessions.db for several")
     parser.add_argument("--max-sessions", type=int, default=MAX_SESSIONS, metavar="N",
-                        help=f"webhook conversations kept per worker (default {MAX_SESSIONS})")
+                        help=f"webhook conversations kept (default {MAX_SESSIONS})")
     parser.add_argument("--session-ttl", type=float, default=TTL_SECONDS, metavar="SECONDS",
                         help=f"forget an idle webhook conversation after this long (default {TTL_SECONDS:.0f})")
     limits = parser.add_argument_group("limits (one client must not hurt the others)")
@@ -74,7 +80,8 @@ def _config(args: argparse.Namespace) -> ServeConfig | str:
         handles = -1
     max_connections = min(args.max_connections, handles - 64) if handles > 128 else args.max_connections
     token = args.token or os.environ.get(TOKEN_ENV) or None
-    return ServeConfig(cors_origin=args.cors_origin, max_sessions=args.max_sessions, session_ttl=args.session_ttl,
+    return ServeConfig(cors_origin=args.cors_origin, sessions=choose(args.sessions, args.workers),
+                       max_sessions=args.max_sessions, session_ttl=args.session_ttl,
                        access_log=not args.no_access_log and args.log_level in ("info", "debug"), token=token,
                        max_connections=max_connections, limit_concurrency=args.limit_concurrency,
                        header_timeout=args.header_timeout, body_timeout=args.body_timeout,
@@ -100,6 +107,32 @@ def _open_log(args: argparse.Namespace) -> str | bool | None:
     return str(ulog.path)
 
 
+def _check_sessions(cfg: ServeConfig, workers: int) -> bool:
+    """Open the conversation store once before serving: a bad URL, a missing package or a SQLite file that cannot
+    be created stop `serve` with one line; a Redis server that does not answer yet is only warned about (the
+    webhook answers 503 until it does; /v1/ask needs no store)."""
+    from assistant.errors import SessionStoreError, StoreUnavailable
+    from assistant.interfaces.sessions import open_store
+
+    try:
+        store = open_store(cfg.sessions, cfg.max_sessions, cfg.session_ttl)
+    except (SessionStoreError, ValueError) as e:
+        print(f"error: --sessions: {e}", file=sys.stderr)
+        return False
+    try:
+        getattr(store, "open", lambda: None)()
+    except StoreUnavailable as e:
+        if store.backend != "redis":
+            print(f"error: --sessions: {e}", file=sys.stderr)
+            return False
+        print(f"warning: {e}; the webhook answers 503 until it is reachable", file=sys.stderr)
+    finally:
+        store.close()
+    shared = " (one per worker: use sqlite or redis to share them)" if store.backend == "memory" and workers > 1 else ""
+    print(f"Webhook conversations: {describe(cfg.sessions)}{shared}", file=sys.stderr)
+    return True
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         import starlette  # noqa: F401
@@ -119,6 +152,8 @@ def run(args: argparse.Namespace) -> int:
     if cfg.token is None and args.host not in LOOPBACK:
         print(f"warning: serving on {args.host} without a token: anyone who can reach it can ask and write to the "
               f"log (set --token or ${TOKEN_ENV})", file=sys.stderr)
+    if not _check_sessions(cfg, args.workers):
+        return 1
     from assistant.interfaces.http.protocol import protocol_class
 
     # uvicorn's own access log is off: AccessLog writes the same lines buffered, at a fraction of the cost
@@ -135,8 +170,6 @@ def run(args: argparse.Namespace) -> int:
     from assistant.kb.store import open_store
 
     open_store()  # build the knowledge cache once, before the workers start (errors surface here)
-    print("note: with --workers > 1 each worker keeps its own webhook conversations; use sticky sessions "
-          "(or /v1/ask, which is stateless) behind a load balancer", file=sys.stderr)
     with _nodelay_listener(uvicorn):
         uvicorn.run("assistant.interfaces.http:app_from_env", factory=True, workers=args.workers, **common)  # type: ignore[arg-type]
     return 0
