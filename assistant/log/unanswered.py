@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from assistant.kb.wal import setup_wal
 from assistant.log.redact import redact
 
 LOGGED = frozenset({"no_data", "out_of_scope", "clarify"})
@@ -96,28 +97,12 @@ class UnansweredLog:
             conn = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, check_same_thread=False,
                                    isolation_level=None)
             try:
-                self._setup(conn)
+                setup_wal(conn, SCHEMA, BUSY_MS / 1000)
             except sqlite3.Error:
                 conn.close()
                 raise
             self._conn = conn
         return self._conn
-
-    @staticmethod
-    def _setup(conn: sqlite3.Connection, attempts: int = 50) -> None:
-        """WAL mode and the table. Switching to WAL takes a lock the busy timeout does not always wait for
-        (several processes opening a new log at once): retry briefly while the database is locked."""
-        for attempt in range(attempts):
-            try:
-                conn.execute(f"pragma busy_timeout = {BUSY_MS}")
-                conn.execute("pragma journal_mode = wal")
-                conn.execute("pragma synchronous = normal")
-                conn.executescript(SCHEMA)
-                return
-            except sqlite3.OperationalError as e:
-                if "locked" not in str(e) or attempt == attempts - 1:
-                    raise
-                time.sleep(0.02)
 
     def open(self) -> None:
         """Create the file and table now (raises OSError/sqlite3.Error), e.g. to fail fast at server start."""

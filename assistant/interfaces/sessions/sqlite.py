@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from assistant.errors import StoreUnavailable
+from assistant.kb.wal import setup_wal
 from assistant.interfaces.sessions.base import MAX_SESSIONS, TTL_SECONDS, SessionStore, apoll, poll
 
 SCHEMA = """
@@ -81,7 +82,7 @@ class SQLiteStore(SessionStore):
             os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
         conn = sqlite3.connect(self.path, timeout=self.wait, isolation_level=None, check_same_thread=False)
         try:
-            self._setup(conn)
+            setup_wal(conn, SCHEMA, self.wait)
         except sqlite3.Error:
             conn.close()
             raise
@@ -89,21 +90,6 @@ class SQLiteStore(SessionStore):
         with self._all_lock:
             self._all.append(conn)
         return conn
-
-    def _setup(self, conn: sqlite3.Connection) -> None:
-        """WAL mode and the tables; switching to WAL can be refused while other workers open the file: retry."""
-        deadline = time.monotonic() + self.wait
-        while True:
-            try:
-                conn.execute(f"pragma busy_timeout = {int(self.wait * 1000)}")
-                conn.execute("pragma journal_mode = wal")
-                conn.execute("pragma synchronous = normal")
-                conn.executescript(SCHEMA)
-                return
-            except sqlite3.OperationalError as e:
-                if "locked" not in str(e) or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.02)
 
     def _busy_timeout(self, conn: sqlite3.Connection, fast: bool) -> None:
         ms = 0 if fast else int(self.wait * 1000)
