@@ -137,3 +137,14 @@ def test_typos_after_terms_and_in_question_words(assistant: Assistant, q: str, f
 def test_an_age_cut_off_the_article_lacks_is_not_answered_with_the_nearest_group(assistant: Assistant) -> None:
     a = assistant.ask("what was the median OS for patients aged 75 and above?")
     assert a.status == "no_data" and "34.7" not in a.answer
+
+
+@pytest.mark.parametrize("q", ["what are the GI side affects?", "what were the gi side effects"])
+def test_a_misspelt_name_after_a_term_is_read_as_one_name(assistant: Assistant, q: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == "answered" and "Nausea" in a.answer and "Thrombocytopenia" not in a.answer, a.answer
+
+
+def test_the_teae_definition_defines_adverse_events_not_their_kinds(assistant: Assistant) -> None:
+    assert "treatment-emergent" in assistant.ask("What is a TEAE?").answer
+    assert "stands for" not in assistant.ask("what is GI side affects?").answer

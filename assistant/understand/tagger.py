@@ -43,6 +43,10 @@ class Tagger:
                 self.fuzzy.setdefault(len(phrase.split(" ")), []).append(phrase)
         for n in self.fuzzy:
             self.fuzzy[n].sort()
+        self.starting: dict[str, list[str]] = {}  # first word -> phrases of two or more words it starts
+        for phrase in self.phrases:
+            if " " in phrase and phrase not in store.generic:
+                self.starting.setdefault(phrase.split(" ", 1)[0], []).append(phrase)
         self.longer: dict[str, list[str]] = {}  # phrase -> longer phrases one word longer ('tp53' -> 'tp53 mutated')
         for phrase in sorted(self.phrases):
             head, _, last = phrase.rpartition(" ")
@@ -83,6 +87,7 @@ class Tagger:
                 i += 1
         self._extend(toks, covered, out)
         self._fuzzy(toks, covered, out)
+        out = self._joined(out)
         if self.ages and self.age is not None and not any(m.slot == "group" for m in out):
             for groups in self.age.findall(norm):
                 age = int(next(g for g in groups if g))
@@ -116,6 +121,33 @@ class Tagger:
                 out[k] = Mention(narrower[0], self.store.entities[narrower[0]].slot, m.start, e + 1, found[0],
                                  round(found[1] / 100.0, 3), "fuzzy")
                 covered[e] = True
+
+    def _joined(self, out: list[Mention]) -> list[Mention]:
+        """Two adjacent mentions that one name spells with a typo ('gi' + 'side affects' is 'gi side effects'): that
+        name (of the first term or one narrower), not an umbrella beside it."""
+        misspelt = self.store.misspelt
+        if not any(m.how == "fuzzy" or m.text in misspelt for m in out):
+            return out  # every name spelt right: nothing to join
+        by_start = {m.start: m for m in out if m.start >= 0}
+        for a in list(out):
+            b = by_start.get(a.end)
+            if b is None or a not in out or b not in out or not any(
+                    m.how == "fuzzy" or m.text in misspelt for m in (a, b)):
+                continue
+            related = {a.entity, *self.store.entities[a.entity].expands, *self.store.entities[b.entity].expands}
+            best: tuple[float, str] | None = None
+            for name in self.starting.get(a.text.split(" ")[0], ()):
+                rest = name[len(a.text) + 1:] if name.startswith(a.text + " ") else ""
+                if rest and rest != b.text and related & set(self.phrases[name]):
+                    score = fuzz.ratio(rest, b.text)
+                    if score >= 85 and (best is None or score > best[0]):
+                        best = (score, name)
+            if best is not None:
+                out = [m for m in out if m is not a and m is not b]
+                for eid in (e for e in self.phrases[best[1]] if e in related):
+                    out.append(Mention(eid, self.store.entities[eid].slot, a.start, b.end, best[1],
+                                       round(min(a.score, best[0] / 100.0), 3), "fuzzy"))
+        return out
 
     def _fuzzy(self, toks: list[str], covered: list[bool], out: list[Mention]) -> None:
         for size in (3, 2, 1):
