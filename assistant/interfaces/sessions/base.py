@@ -60,35 +60,36 @@ class Turn:
         self.saved = context
 
 
-def poll(attempt: Callable[[], Any], wait: float) -> Any:
-    """attempt()'s first result that is not None, trying again with a growing pause (1 to 50 ms) for up to
-    `wait` seconds; StoreUnavailable after that (another worker's turn of this sender still holds its lease)."""
+def backoff(wait: float, busy: str, first: float = 0.001, most: float = 0.05) -> Iterator[float]:
+    """The pauses between tries (doubling from `first` to `most` seconds) for up to `wait` seconds; then
+    StoreUnavailable(busy) instead of another pause."""
     deadline = time.monotonic() + wait
-    pause = 0.001
-    while True:
-        got = attempt()
-        if got is not None:
-            return got
-        if time.monotonic() + pause > deadline:
-            raise StoreUnavailable(f"this sender's previous turn (in another worker) still holds the conversation "
-                                   f"after {wait:g} s")
-        time.sleep(pause)
-        pause = min(pause * 2, 0.05)
+    pause = first
+    while time.monotonic() + pause <= deadline:
+        yield pause
+        pause = min(pause * 2, most)
+    raise StoreUnavailable(busy)
+
+
+def _other_worker(wait: float) -> str:
+    return f"this sender's previous turn (in another worker) still holds the conversation after {wait:g} s"
+
+
+def poll(attempt: Callable[[], Any], wait: float) -> Any:
+    """attempt()'s first result that is not None, tried again after each `backoff` pause for up to `wait` seconds;
+    StoreUnavailable after that (another worker's turn of this sender still holds its lease)."""
+    pauses = backoff(wait, _other_worker(wait))
+    while (got := attempt()) is None:
+        time.sleep(next(pauses))
+    return got
 
 
 async def apoll(attempt: Callable[[], Any], wait: float) -> Any:
     """`poll()` for an event loop: `await attempt()` until it is not None, pausing without blocking the loop."""
-    deadline = time.monotonic() + wait
-    pause = 0.001
-    while True:
-        got = await attempt()
-        if got is not None:
-            return got
-        if time.monotonic() + pause > deadline:
-            raise StoreUnavailable(f"this sender's previous turn (in another worker) still holds the conversation "
-                                   f"after {wait:g} s")
-        await asyncio.sleep(pause)
-        pause = min(pause * 2, 0.05)
+    pauses = backoff(wait, _other_worker(wait))
+    while (got := await attempt()) is None:
+        await asyncio.sleep(next(pauses))
+    return got
 
 
 class _SenderLocks:
@@ -118,7 +119,7 @@ class _SenderLocks:
         lock = self._enter(key)[0]
         try:
             if not lock.acquire(timeout=wait):
-                raise _busy_sender(wait)
+                raise StoreUnavailable(_busy_sender(wait))
             try:
                 yield
             finally:
@@ -137,14 +138,11 @@ class _SenderLocks:
                 async with asyncio.timeout(wait):
                     await queue.acquire()
             except TimeoutError:
-                raise _busy_sender(wait) from None
+                raise StoreUnavailable(_busy_sender(wait)) from None
             try:
-                pause = 0.001
+                pauses = backoff(deadline - time.monotonic(), _busy_sender(wait))
                 while not entry[0].acquire(blocking=False):  # held by a thread of this process: rare
-                    if time.monotonic() + pause > deadline:
-                        raise _busy_sender(wait)
-                    await asyncio.sleep(pause)
-                    pause = min(pause * 2, 0.05)
+                    await asyncio.sleep(next(pauses))
                 try:
                     yield
                 finally:
@@ -155,8 +153,8 @@ class _SenderLocks:
             self._leave(key)
 
 
-def _busy_sender(wait: float) -> StoreUnavailable:
-    return StoreUnavailable(f"this sender's previous turn still holds the conversation after {wait:g} s")
+def _busy_sender(wait: float) -> str:
+    return f"this sender's previous turn still holds the conversation after {wait:g} s"
 
 
 class SessionStore(ABC):

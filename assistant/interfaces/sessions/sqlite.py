@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from assistant.errors import StoreUnavailable
 from assistant.kb.wal import setup_wal
-from assistant.interfaces.sessions.base import MAX_SESSIONS, TTL_SECONDS, SessionStore, apoll, poll
+from assistant.interfaces.sessions.base import MAX_SESSIONS, TTL_SECONDS, SessionStore, apoll, backoff, poll
 
 SCHEMA = """
 create table if not exists sessions (key blob primary key, used real not null, context text not null) without rowid;
@@ -176,17 +176,14 @@ class SQLiteStore(SessionStore):
     async def _retry(self, step: Callable[..., Any], *args: Any) -> Any:
         """step(*args, fast=True), again after a growing pause while the file is busy; StoreUnavailable when it
         stays busy for `wait` seconds."""
-        deadline = time.monotonic() + self.wait
-        pause = 0.0002
+        pauses = backoff(self.wait, f"the SQLite conversation store {self.path} is unavailable: locked by "
+                         f"another process past the timeout ({self.wait:g} s)", first=0.0002, most=0.02)
         while True:
             try:
                 return step(*args, fast=True)
             except _Busy:
-                if time.monotonic() + pause > deadline:
-                    raise StoreUnavailable(f"the SQLite conversation store {self.path} is unavailable: locked by "
-                                           f"another process past the timeout ({self.wait:g} s)") from None
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, 0.02)
+                pause = next(pauses)
+            await asyncio.sleep(pause)
 
     async def _abegin(self, key: bytes) -> tuple[Any, Any, bool]:
         token = secrets.token_bytes(12)
