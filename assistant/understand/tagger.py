@@ -47,11 +47,6 @@ class Tagger:
         for phrase in self.phrases:
             if " " in phrase and phrase not in store.generic:
                 self.starting.setdefault(phrase.split(" ", 1)[0], []).append(phrase)
-        self.longer: dict[str, list[str]] = {}  # phrase -> longer phrases one word longer ('tp53' -> 'tp53 mutated')
-        for phrase in sorted(self.phrases):
-            head, _, last = phrase.rpartition(" ")
-            if head in self.phrases and len(last) >= 4 and phrase not in store.generic:
-                self.longer.setdefault(head, []).append(phrase)
         self.ages = sorted((e.ages[0], e.ages[1], e.id) for e in store.entities.values() if len(e.ages) == 2)
         # all case-sensitive names ('ALL', 'CRS') in one alternation, longest first
         names = sorted(store.case_sensitive, key=lambda p: (-len(p), p))
@@ -85,9 +80,8 @@ class Tagger:
                     break
             else:
                 i += 1
-        self._extend(toks, covered, out)
         self._fuzzy(toks, covered, out)
-        out = self._joined(out)
+        out = self._completed(toks, covered, out)
         if self.ages and self.age is not None and not any(m.slot == "group" for m in out):
             for groups in self.age.findall(norm):
                 age = int(next(g for g in groups if g))
@@ -103,50 +97,39 @@ class Tagger:
                         out.append(Mention(eid, self.store.entities[eid].slot, -1, -1, written, 1.0, "case"))
         return out
 
-    def _extend(self, toks: list[str], covered: list[bool], out: list[Mention]) -> None:
-        """A typo right after a term that a longer name of the same term spells ('progression free survivel'):
-        the longer name, not the term plus another one for the typo ('survival')."""
-        for k, m in enumerate(out):
-            e = m.end
-            if m.how != "exact" or e >= len(toks) or covered[e] or len(toks[e]) < 4 or toks[e] in self.everyday:
-                continue
-            text = " ".join(toks[m.start:e + 1])
-            names = self.longer.get(m.text, [])
-            found = process.extractOne(text, names, scorer=fuzz.ratio, score_cutoff=self.cutoff(len(text))) if names else None
-            if not found or fuzz.ratio(toks[e], found[0].rsplit(" ", 1)[-1]) < 75:
-                continue
-            narrower = [i for i in self.phrases[found[0]]  # the same term, or one of an umbrella's ('TP53 mutatd')
-                        if i == m.entity or i in self.store.entities[m.entity].expands]
-            if narrower:
-                out[k] = Mention(narrower[0], self.store.entities[narrower[0]].slot, m.start, e + 1, found[0],
-                                 round(found[1] / 100.0, 3), "fuzzy")
-                covered[e] = True
-
-    def _joined(self, out: list[Mention]) -> list[Mention]:
-        """Two adjacent mentions that one name spells with a typo ('gi' + 'side affects' is 'gi side effects'): that
-        name (of the first term or one narrower), not an umbrella beside it."""
+    def _completed(self, toks: list[str], covered: list[bool], out: list[Mention]) -> list[Mention]:
+        """A term followed by words that a longer name of it spells with a typo ('progression free survivel', 'TP53
+        mutatd', 'gi side affects'): that one name (of the term or one narrower), not the term and another beside it.
+        The words after the term are one word nothing placed, or a mention that is itself a typo or a misspelling."""
         misspelt = self.store.misspelt
-        if not any(m.how == "fuzzy" or m.text in misspelt for m in out):
-            return out  # every name spelt right: nothing to join
         by_start = {m.start: m for m in out if m.start >= 0}
         for a in list(out):
-            b = by_start.get(a.end)
-            if b is None or a not in out or b not in out or not any(
-                    m.how == "fuzzy" or m.text in misspelt for m in (a, b)):
+            if a not in out or a.start < 0 or a.end >= len(toks):
                 continue
-            related = {a.entity, *self.store.entities[a.entity].expands, *self.store.entities[b.entity].expands}
+            b = by_start.get(a.end)
+            if b is not None and b in out and any(m.how == "fuzzy" or m.text in misspelt for m in (a, b)):
+                end = b.end
+            elif b is None and a.how == "exact" and not covered[a.end] and len(toks[a.end]) >= 4 \
+                    and toks[a.end] not in self.everyday:
+                end = a.end + 1
+            else:
+                continue
+            written = " ".join(toks[a.end:end])
+            related = {a.entity, *self.store.entities[a.entity].expands,
+                       *(self.store.entities[b.entity].expands if b is not None else ())}
             best: tuple[float, str] | None = None
-            for name in self.starting.get(a.text.split(" ")[0], ()):
-                rest = name[len(a.text) + 1:] if name.startswith(a.text + " ") else ""
-                if rest and rest != b.text and related & set(self.phrases[name]):
-                    score = fuzz.ratio(rest, b.text)
+            for name in self.starting.get(a.text.split(" ", 1)[0], ()):
+                if name.startswith(a.text + " ") and related & set(self.phrases[name]):
+                    score = fuzz.ratio(name[len(a.text) + 1:], written)
                     if score >= 85 and (best is None or score > best[0]):
                         best = (score, name)
-            if best is not None:
-                out = [m for m in out if m is not a and m is not b]
-                for eid in (e for e in self.phrases[best[1]] if e in related):
-                    out.append(Mention(eid, self.store.entities[eid].slot, a.start, b.end, best[1],
-                                       round(min(a.score, best[0] / 100.0), 3), "fuzzy"))
+            if best is None:
+                continue
+            out = [m for m in out if m is not a and m is not b]
+            for eid in (e for e in self.phrases[best[1]] if e in related):
+                out.append(Mention(eid, self.store.entities[eid].slot, a.start, end, best[1],
+                                   round(min(a.score, best[0] / 100.0), 3), "fuzzy"))
+            covered[a.end:end] = [True] * (end - a.end)
         return out
 
     def _fuzzy(self, toks: list[str], covered: list[bool], out: list[Mention]) -> None:
