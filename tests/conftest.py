@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
+from typing import Any, Callable
 
 import pytest
 
@@ -33,3 +35,24 @@ def assistant(_private_cache: None):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def store(assistant):  # type: ignore[no-untyped-def]
     return assistant.store
+
+
+def run_in_threads(fn: Callable[[int], Any], n: int, timeout: float = 120.0) -> None:
+    """fn(0) ... fn(n - 1) at once, one thread each; fails when a thread does not finish in `timeout` seconds and
+    re-raises the first error a thread hit."""
+    errors: list[BaseException] = []
+
+    def one(i: int) -> None:
+        try:
+            fn(i)
+        except BaseException as e:  # noqa: BLE001 - handed to the test below
+            errors.append(e)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    assert not any(t.is_alive() for t in threads), f"a thread still runs after {timeout:g} s"
+    if errors:
+        raise errors[0]

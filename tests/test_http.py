@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
-import threading
 import urllib.error
 import urllib.request
 import warnings
@@ -22,6 +21,8 @@ pytest.importorskip("uvicorn")
 from assistant.interfaces.http import MAX_BODY, create_app  # noqa: E402
 from assistant.kb.models import STATUSES  # noqa: E402
 from assistant.interfaces.sessions import MemoryStore  # noqa: E402
+
+from .conftest import run_in_threads  # noqa: E402
 
 PFS = "What was the 2-year progression-free survival?"
 CONTRACT = {"id", "session", "question", "status", "answer", "citations", "facts", "intent", "confidence",
@@ -445,31 +446,22 @@ def test_the_real_server_answers_concurrent_clients_and_stops_cleanly(tmp_path: 
     server = LocalServer(["--log-db", str(tmp_path / "u.sqlite")])
     try:
         results: list[tuple[str, Any]] = []
-        errors: list[BaseException] = []
 
         def client(n: int) -> None:
-            try:
-                for _ in range(5):
-                    s, first = post(server.url + "/v1/ask", {"question": PFS, "session": f"t{n}"})
-                    assert s == 200 and "58.2%" in first["answer"]
-                    s, follow = post(server.url + "/v1/ask", {"question": "and at 5 years?",
-                                                              "context": first["context"]})
-                    results.append(("follow", follow))
-                    s, weather = post(server.url + "/v1/ask", {"question": "What is the weather in Paris?"})
-                    results.append(("weather", weather))
-                    s, replies = post(server.url + "/webhooks/rest/webhook", {"sender": f"t{n}", "message": PFS})
-                    results.append(("rasa", replies[-1]["custom"]))
-                    s, bad = post(server.url + "/v1/ask", {"question": 5})
-                    assert s == 422 and bad["field"] == "question"
-            except BaseException as e:  # noqa: BLE001
-                errors.append(e)
+            for _ in range(5):
+                s, first = post(server.url + "/v1/ask", {"question": PFS, "session": f"t{n}"})
+                assert s == 200 and "58.2%" in first["answer"]
+                s, follow = post(server.url + "/v1/ask", {"question": "and at 5 years?",
+                                                          "context": first["context"]})
+                results.append(("follow", follow))
+                s, weather = post(server.url + "/v1/ask", {"question": "What is the weather in Paris?"})
+                results.append(("weather", weather))
+                s, replies = post(server.url + "/webhooks/rest/webhook", {"sender": f"t{n}", "message": PFS})
+                results.append(("rasa", replies[-1]["custom"]))
+                s, bad = post(server.url + "/v1/ask", {"question": 5})
+                assert s == 422 and bad["field"] == "question"
 
-        threads = [threading.Thread(target=client, args=(n,)) for n in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(120)
-        assert errors == []
+        run_in_threads(client, 8)
         assert len(results) == 8 * 5 * 3
         statuses = [r["status"] for _, r in results]
         assert statuses.count("out_of_scope") == 40 and statuses.count("answered") == 80

@@ -22,6 +22,8 @@ from assistant.errors import SessionStoreError, StoreUnavailable
 from assistant.interfaces.sessions import MemoryStore, SessionStore, choose, open_store, sqlite_path
 from assistant.kb.contract import Context
 
+from .conftest import run_in_threads
+
 BACKENDS = ["memory", "sqlite", "redis"]
 PFS, OS = "What was the 2-year PFS?", "What was the 2-year OS?"
 LOST = "I lost the thread"
@@ -155,24 +157,15 @@ def test_over_the_cap_the_least_recently_written_is_forgotten_and_told(make: Cal
 def test_32_simultaneous_turns_of_one_sender_lose_no_update(make: Callable[..., SessionStore]) -> None:
     stores = [make(max_sessions=100, ttl=60, wait=20), make(max_sessions=100, ttl=60, wait=20)]  # two 'workers'
     start = threading.Barrier(32)
-    errors: list[BaseException] = []
 
     def one(n: int) -> None:
-        try:
-            start.wait()
-            with stores[n % 2].turn("busy") as t:
-                seen = t.context.turn if t.context else 0
-                time.sleep(0.002)  # widen the window a lost update would need
-                t.save(Context(turn=seen + 1))
-        except BaseException as e:  # noqa: BLE001
-            errors.append(e)
+        start.wait()
+        with stores[n % 2].turn("busy") as t:
+            seen = t.context.turn if t.context else 0
+            time.sleep(0.002)  # widen the window a lost update would need
+            t.save(Context(turn=seen + 1))
 
-    threads = [threading.Thread(target=one, args=(n,)) for n in range(32)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(60)
-    assert errors == []
+    run_in_threads(one, 32, timeout=60)
     assert stores[0].get("busy") == Context(turn=32) == stores[1].get("busy")
     assert len(stores[0]) == 1
 
@@ -400,9 +393,5 @@ def _burst(hook: str) -> list[int]:
         start.wait()
         codes.append(post(hook, {"sender": "one", "message": "hello"})[0])
 
-    threads = [threading.Thread(target=one, args=(n,)) for n in range(32)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(60)
+    run_in_threads(one, 32, timeout=60)
     return codes

@@ -1,12 +1,13 @@
 """The webhook's server-side conversation store: LRU with a TTL, bounded, thread-safe."""
 from __future__ import annotations
 
-import threading
 
 import pytest
 
 from assistant.kb.contract import Context, Frame
 from assistant.interfaces.sessions import MemoryStore
+
+from .conftest import run_in_threads
 
 
 class FakeClock:
@@ -82,24 +83,15 @@ def test_given_a_dropped_sender_then_the_conversation_starts_afresh() -> None:
 
 def test_given_many_threads_then_the_store_stays_consistent() -> None:
     store = MemoryStore(max_sessions=200, ttl=60)
-    errors: list[BaseException] = []
 
     def work(t: int) -> None:
-        try:
-            for n in range(2000):
-                name = f"s-{(t * 7919 + n) % 400}"
-                store.put(name, ctx(n))
-                got = store.get(name)
-                assert got is None or isinstance(got, Context)
-        except BaseException as e:  # noqa: BLE001
-            errors.append(e)
+        for n in range(2000):
+            name = f"s-{(t * 7919 + n) % 400}"
+            store.put(name, ctx(n))
+            got = store.get(name)
+            assert got is None or isinstance(got, Context)
 
-    threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    assert errors == []
+    run_in_threads(work, 8)
     assert len(store) <= 200
 
 
