@@ -1,8 +1,11 @@
 """Shared fixtures: one Assistant for the session, built into a private cache directory."""
 from __future__ import annotations
 
+import json
 import os
 import threading
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any, Callable
 
@@ -56,3 +59,13 @@ def run_in_threads(fn: Callable[[int], Any], n: int, timeout: float = 120.0) -> 
     assert not any(t.is_alive() for t in threads), f"a thread still runs after {timeout:g} s"
     if errors:
         raise errors[0]
+
+
+def post_json(url: str, body: dict[str, Any]) -> tuple[int, Any]:
+    """POST a JSON body to a running server: (status, decoded JSON reply), error statuses included."""
+    req = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())

@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
-import urllib.error
-import urllib.request
 import warnings
 from pathlib import Path
 from typing import Any, Iterator
@@ -22,7 +20,7 @@ from assistant.interfaces.http import MAX_BODY, create_app  # noqa: E402
 from assistant.kb.models import STATUSES  # noqa: E402
 from assistant.interfaces.sessions import MemoryStore  # noqa: E402
 
-from .conftest import run_in_threads  # noqa: E402
+from .conftest import post_json as post, run_in_threads  # noqa: E402
 
 PFS = "What was the 2-year progression-free survival?"
 CONTRACT = {"id", "session", "question", "status", "answer", "citations", "facts", "intent", "confidence",
@@ -430,14 +428,6 @@ def test_the_app_mounts_inside_another_asgi_app(assistant: Any) -> None:
 
 # ---------------------------------------------------------------- the real server
 
-
-def post(url: str, body: dict[str, Any]) -> tuple[int, Any]:
-    req = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return r.status, json.loads(r.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read())
 
 
 def test_the_real_server_answers_concurrent_clients_and_stops_cleanly(tmp_path: Path) -> None:

@@ -2,15 +2,12 @@
 (`redis-server` on a free loopback port, started and stopped here), then `serve --workers 2` sharing one store."""
 from __future__ import annotations
 
-import json
 import shutil
 import socket
 import sqlite3
 import subprocess
 import threading
 import time
-import urllib.error
-import urllib.request
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,7 +19,7 @@ from assistant.errors import SessionStoreError, StoreUnavailable
 from assistant.interfaces.sessions import MemoryStore, SessionStore, choose, open_store, sqlite_path
 from assistant.kb.contract import Context
 
-from .conftest import run_in_threads
+from .conftest import post_json as post, run_in_threads
 
 BACKENDS = ["memory", "sqlite", "redis"]
 PFS, OS = "What was the 2-year PFS?", "What was the 2-year OS?"
@@ -327,14 +324,6 @@ def test_serve_refuses_a_bad_store_url_in_one_line() -> None:
 
 # ---------------------------------------------------------------- several workers sharing one store
 
-
-def post(url: str, body: dict[str, Any]) -> tuple[int, Any]:
-    req = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return r.status, json.loads(r.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read())
 
 
 # the sender's first question, then what its two follow-ups must say
