@@ -148,3 +148,35 @@ def test_a_misspelt_name_after_a_term_is_read_as_one_name(assistant: Assistant, 
 def test_the_teae_definition_defines_adverse_events_not_their_kinds(assistant: Assistant) -> None:
     assert "treatment-emergent" in assistant.ask("What is a TEAE?").answer
     assert "stands for" not in assistant.ask("what is GI side affects?").answer
+
+
+def test_a_head_count_after_a_median_counts_the_group_not_the_median(assistant: Assistant) -> None:
+    _, count = _turns(assistant, "median OS in patients 70 and older?", "how many patients that old were in it?")
+    assert count.status == "answered" and "28" in count.answer
+    assert "34.7" not in count.answer  # the median of the turn before is not a head count
+
+
+def test_a_count_follow_up_keeps_a_measure_that_has_counts(assistant: Assistant) -> None:
+    _, count = _turns(assistant, "what was the CR rate?", "how many?")
+    assert count.status == "answered" and "66" in count.answer
+
+
+@pytest.mark.parametrize("q, figure", [("how mny patients had a CR", "66"), ("wat was the median age", "68")])
+def test_a_short_question_word_with_a_letter_missing_is_a_typo(assistant: Assistant, q: str, figure: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == "answered" and figure in a.answer, (q, a.status, a.answer)
+
+
+@pytest.mark.parametrize("q", ["What is the prednisone for?", "what is methotrexate", "what is GI side affects?",
+                               "what is nausea?"])
+def test_what_an_everyday_drug_or_symptom_is_is_a_general_question(assistant: Assistant, q: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == "out_of_scope" and not a.facts, (q, a.status, a.answer)
+
+
+@pytest.mark.parametrize("q, figure", [("What is Besponsa?", "CD22"), ("what was prednisone used for in this trial?",
+                                                                       "POMP"), ("what is the median age", "68"),
+                                       ("What is the 5-year OS?", "46.0"), ("what is PFS", "progression-free")])
+def test_what_the_trials_own_drugs_and_figures_are_is_still_answered(assistant: Assistant, q: str, figure: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == "answered" and figure in a.answer, (q, a.status, a.answer)

@@ -45,6 +45,10 @@ class Decider:
         self.bare_cues = frozenset(self.settings.bare_cues)
         self.trial_words = frozenset(self.settings.trial_words)
         self.other_drugs = store.answers.roles.other_drugs
+        self.general = frozenset(self.settings.general_terms) | frozenset(expand(store, self.settings.general_terms))
+        self.specific = frozenset(self.settings.specific_words)
+        self.defined = frozenset(x for f in store.facts.values() if f.stat == "definition"
+                                 for x in (*f.measure, *f.group))
 
     # ------------------------------------------------------------ what ties a question to the trial
 
@@ -106,6 +110,19 @@ class Decider:
             if e.anchor == "strong" and x.how != "generic" and x.slot in ("domain", *TRIAL_SLOTS[:-1]):
                 return True
         return not any(x.slot == "unreported" and self.store.entities[x.entity].anchor == "none" for x in m.mentions)
+
+    def _general_term(self, m: Match) -> bool:
+        """'what is GI side effects?': a bare 'what is X' of an everyday term the glossary does not define."""
+        if m.rule is None or m.rule.kind != "define" or not m.rule.patterns:
+            return False
+        if set(m.normalised.split(" ")) & self.specific:
+            return False
+        named = [x for x in m.mentions if x.slot in ("measure", "group")]
+        return bool(named) and all(x.entity in self.general and x.entity not in self.defined for x in named)
+
+    def _strong(self, m: Match) -> bool:
+        """A strongly anchored term, as written (not an everyday word for it)."""
+        return any(x.how != "generic" and self.store.entities[x.entity].anchor == "strong" for x in m.mentions)
 
     def bare(self, m: Match) -> bool:
         """A bare statistic ('what was the median?'): about the trial, but needs clarifying. Only the few
@@ -235,6 +252,10 @@ class Decider:
                                 "before it: not a question about this trial")
         if m.rule is None:
             return Decision("clarify", "bare", "a statistic without what it is of")
+        if (m.rule.anchored or self._general_term(m)) and not follow_up and not self.names_trial(m) \
+                and not self._strong(m):
+            return Decision("out_of_scope", "out_of_scope", "about an everyday drug, with nothing tying the question "
+                            "to this trial: a general question")
         if m.rule.kind == "unreported" and not (follow_up and leaning) and not self._anchored(m):
             return Decision("out_of_scope", "out_of_scope", "about something this trial did not study")
         return Decision(None, "answer", "every word accounted for", rule=m.rule)

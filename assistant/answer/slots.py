@@ -57,6 +57,11 @@ class SlotFiller(Common):
             if "measure" in q and self._by_group(q["measure"]):
                 must.add("group")  # a measure reported by subgroup keeps the conversation's subgroup
             chosen = self._fit_offers(q, offers, stats, must)
+            if own_stats := [x for x in m.ids("stat") if self.store.answers.statistics.get(x) and
+                             self.store.answers.statistics[x].holds]:
+                if any(o[0] == "measure" for o in chosen) and not self._holds(dict(q, **{s: i for s, i, _ in chosen}),
+                                                                             own_stats):
+                    chosen = self._fit_offers(q, [o for o in offers if o[0] != "measure"], stats, must)
             for slot, ids, w in chosen:
                 q[slot] = ids
                 found.append(SlotValue(slot=slot, value=",".join(ids), source="context", score=w))
@@ -113,6 +118,15 @@ class SlotFiller(Common):
                 if e is not None and e.opposite:
                     return e.opposite
         return ""
+
+    def _holds(self, slots: dict[str, list[str]], stats: list[str]) -> bool:
+        """Some best fact for these slots holds one of the statistics asked (a count, for 'how many')."""
+        meaning = self.store.answers.statistics
+        for f in resolve(self.store, slots, stats).top:
+            kinds = {v.kind for v in f.values}
+            if any(f.stat in meaning[s].fact_stats or kinds & set(meaning[s].holds) for s in stats):
+                return True
+        return False
 
     def _by_group(self, measures: list[str]) -> bool:
         """The article reports these measures for some subgroup, not only for the whole trial."""

@@ -202,6 +202,8 @@ class IntentRule(Strict):
     excludes: list[str] = Field(default_factory=list, description="Items that must be absent (same form)")
     follow_up: bool = Field(False, description="Only inside a conversation (the context has an earlier turn)")
     defaults: dict[str, list[str]] = Field(default_factory=dict, description="Slots assumed when not given")
+    anchored: bool = Field(False, description="Needs a strong anchor, the trial named or a conversation: a question "
+                                              "only about an everyday drug ('what is the prednisone for?') is general")
     reply: str = ""
     examples: list[str] = Field(default_factory=list)
 

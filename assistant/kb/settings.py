@@ -48,6 +48,10 @@ class DecisionSettings(Strict):
     dangling_groups: list[str] = Field(default_factory=list)
     opener_fillers: list[str] = Field(default_factory=list)
     fresh_followup_out: list[str] = Field(default_factory=list)
+    general_terms: list[str] = Field(default_factory=list, description="measures (umbrellas expand) whose bare "
+                                     "'what is X?' with no glossary entry is a general question ('what is nausea?')")
+    specific_words: list[str] = Field(default_factory=list, description="words that make such a question about "
+                                      "this trial's own ('what are the GI side effects?')")
     medical_domains: list[str] = Field(default_factory=list)
     focus_words: list[str] = Field(default_factory=list)
     focus_skip: list[str] = Field(default_factory=list)
@@ -165,6 +169,9 @@ class StatisticMeaning(Strict):
     value_kinds: list[str] = Field(default_factory=list, description="a fact with one of these values answers it")
     survival_values: list[str] = Field(default_factory=list,
                                        description="a survival fact must have one of these value kinds")
+    holds: list[str] = Field(default_factory=list,
+                             description="value kinds that hold it: a conversation's measure whose facts have none of "
+                                         "them (and no fact stat of it) is not used for a question naming it")
 
 
 MARGINS = ("default_slots", "compare", "overview", "significance")

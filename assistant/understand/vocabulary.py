@@ -27,6 +27,11 @@ def _data_file(settings: VocabularySettings) -> Path:
                                               f"(pip install {settings.package})")])
 
 
+def _dropped(longer: str, word: str) -> bool:
+    """`word` is `longer` with one letter left out."""
+    return any(longer[:i] + longer[i + 1:] == word for i in range(len(longer)))
+
+
 class Vocabulary:
     """Word counts, loaded lazily and shared read-only by every thread."""
 
@@ -75,8 +80,10 @@ class Vocabulary:
         if len(word) < 3 or not word.isalpha():
             return ""
         edits = self.settings.typo_max_edits_long if len(word) >= 8 else self.settings.typo_max_edits
-        if len(word) < self.settings.typo_min_length:  # short words: only swapped letters ('teh' -> 'the')
-            pool = sorted(w for w in self.frame_words if sorted(w) == sorted(word))
+        if len(word) < self.settings.typo_min_length:  # short words: swapped letters ('teh' -> 'the') or one
+            pool = sorted(w for w in self.frame_words  # letter dropped from a frame word ('mny' -> 'many')
+                          if (len(w) == len(word) and sorted(w) == sorted(word))
+                          or (len(w) == len(word) + 1 and w[0] == word[0] and _dropped(w, word)))
         else:
             key = (len(word), edits)
             pool = self._pools.get(key)
