@@ -103,11 +103,12 @@ class Tagger:
         The words after the term are one word nothing placed, or a mention that is itself a typo or a misspelling."""
         misspelt = self.store.misspelt
         by_start = {m.start: m for m in out if m.start >= 0}
+        present = set(out)  # `m in out` as a set (Mention is frozen, so hashable by value): linear, not quadratic
         for a in list(out):
-            if a not in out or a.start < 0 or a.end >= len(toks):
+            if a not in present or a.start < 0 or a.end >= len(toks):
                 continue
             b = by_start.get(a.end)
-            if b is not None and b in out and any(m.how == "fuzzy" or m.text in misspelt for m in (a, b)):
+            if b is not None and b in present and any(m.how == "fuzzy" or m.text in misspelt for m in (a, b)):
                 end = b.end
             elif b is None and a.how == "exact" and not covered[a.end] and len(toks[a.end]) >= 4 \
                     and toks[a.end] not in self.everyday:
@@ -129,6 +130,7 @@ class Tagger:
             for eid in (e for e in self.phrases[best[1]] if e in related):
                 out.append(Mention(eid, self.store.entities[eid].slot, a.start, end, best[1],
                                    round(min(a.score, best[0] / 100.0), 3), "fuzzy"))
+            present = set(out)
             covered[a.end:end] = [True] * (end - a.end)
         return out
 
