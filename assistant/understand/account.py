@@ -18,7 +18,7 @@ from assistant.kb.contract import WordRead
 from assistant.kb.normal import Normaliser, tokens
 from assistant.kb.settings import FrameWords
 from assistant.understand.tagger import Mention
-from assistant.understand.vocabulary import Vocabulary
+from assistant.kb.vocabulary import Vocabulary
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|\d[\w.]*")
 _SENTENCE_END = re.compile(r"[.?!:;]\s*$")
@@ -58,12 +58,13 @@ class Accountant:
     """Classifies the words left over by the tagger. Pure and thread-safe (the vocabulary loads once)."""
 
     def __init__(self, frame: FrameWords, misspelt: frozenset[str] = frozenset(),
-                 normalise: Normaliser | None = None) -> None:
+                 normalise: Normaliser | None = None, corrections: dict[str, str] | None = None,
+                 corrections_size: int = -1) -> None:
         self.settings = frame
         self.normalise = normalise or Normaliser(frame.normalise)
         self.misspelt = frozenset(p for p in misspelt if " " not in p)  # one-word misspellings in the lexicon
         self.frame_words = frame.words()
-        self.vocab = Vocabulary(frame.vocabulary, self.frame_words)
+        self.vocab = Vocabulary(frame.vocabulary, self.frame_words, corrections, corrections_size)
         f = frame.foreign
         self.endings = tuple(sorted(set(f.drug_endings), key=len, reverse=True))
         self.code = re.compile(f.code_pattern) if f.code_pattern else None
