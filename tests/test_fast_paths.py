@@ -57,3 +57,26 @@ def test_needs_digit_is_true_only_when_certain() -> None:
     assert needs_digit(r"a\d") and needs_digit(r"(?:\d)+")
     for p in (r"(\d+|foo)", r"(?<!\d)x", r"\d?x", r"\d*x", r"[0-9x]", r"x", r"(", r"a|\d"):
         assert not needs_digit(p), p
+
+
+def test_fuzzy_windows_search_only_phrases_of_a_length_that_can_reach_the_cutoff(assistant: Assistant) -> None:
+    from rapidfuzz import fuzz, process
+
+    tagger = assistant.matcher.tagger
+    windows = set()
+    for q in _questions()[:4000]:
+        toks = assistant.store.normalise(q).split(" ")
+        for size in (1, 2, 3):
+            windows.update((size, " ".join(toks[i:i + size])) for i in range(len(toks) - size + 1))
+    windows = {w for w in windows if len(w[1]) >= 4}
+    assert len(windows) > 5000
+    kept = total = 0
+    for size, text in sorted(windows)[::3]:
+        cutoff = tagger.cutoff(len(text))
+        near = tagger._near_length(size, len(text), cutoff)
+        every = tagger.fuzzy[size]
+        assert process.extract(text, near, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3) == [
+            (c, s, near.index(c)) for c, s, _ in process.extract(text, every, scorer=fuzz.ratio, score_cutoff=cutoff,
+                                                                 limit=3)], text
+        kept, total = kept + len(near), total + len(every)
+    assert kept < 0.7 * total  # it does leave phrases out

@@ -43,6 +43,7 @@ class Tagger:
                 self.fuzzy.setdefault(len(phrase.split(" ")), []).append(phrase)
         for n in self.fuzzy:
             self.fuzzy[n].sort()
+        self._within: dict[tuple[int, int], list[str]] = {}  # (words, characters) -> the phrases a window could match
         self.starting: dict[str, list[str]] = {}  # first word -> phrases of two or more words it starts
         for phrase in self.phrases:
             if " " in phrase and phrase not in store.generic:
@@ -134,6 +135,18 @@ class Tagger:
             covered[a.end:end] = [True] * (end - a.end)
         return out
 
+    def _near_length(self, size: int, length: int, cutoff: float) -> list[str]:
+        """The fuzzy phrases of `size` words whose length lets fuzz.ratio with a text of `length` characters reach
+        `cutoff`, in their order: the ratio is at most 100 * (1 - |la - lb| / (la + lb)), so the others score below
+        it and searching without them finds the same phrases (the cut keeps a margin far above rounding)."""
+        key = (size, length)
+        found = self._within.get(key)
+        if found is None:
+            found = [p for p in self.fuzzy[size] if 100.0 * (1 - abs(len(p) - length) / (len(p) + length)) >= cutoff - 1e-6]
+            if length <= 200:  # windows of three words: a few hundred lengths at most are kept
+                self._within[key] = found
+        return found
+
     def _fuzzy(self, toks: list[str], covered: list[bool], out: list[Mention]) -> None:
         for size in (3, 2, 1):
             choices = self.fuzzy.get(size)
@@ -148,7 +161,9 @@ class Tagger:
                 if any(t in self.everyday or len(t) < 4 or any(c.isdigit() for c in t) for t in window):
                     continue
                 text = " ".join(window)
-                found = process.extract(text, choices, scorer=fuzz.ratio, score_cutoff=self.cutoff(len(text)), limit=3)
+                cutoff = self.cutoff(len(text))
+                found = process.extract(text, self._near_length(size, len(text), cutoff), scorer=fuzz.ratio,
+                                        score_cutoff=cutoff, limit=3)
                 # every word must be a near miss of its counterpart ('limit increased' is not 'alt increased')
                 best = next((c for c in found if all(fuzz.ratio(a, b) >= 75 for a, b in zip(window, c[0].split(" ")))),
                             None)
