@@ -46,6 +46,7 @@ class Store:
     caveats_by_fact: dict[str, list[str]] = field(default_factory=dict)
     values: frozenset[str] = frozenset()
     by_measure: dict[str, list[Fact]] = field(default_factory=dict)
+    expansions: dict[str, dict[str, float]] = field(default_factory=dict)  # entity -> resolver.expand of it, when asked
     normalise: Normaliser = field(init=False)
     survival: frozenset[str] = field(init=False)  # answers.toml roles.survival, as a set for the resolver
 
