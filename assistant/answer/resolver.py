@@ -75,11 +75,11 @@ def score_fact(fact: Fact, want: dict[str, dict[str, float]], stats: set[str], s
     t = store.answers.thresholds
     score = 0.0
     for slot in FACT_SLOTS:
-        if slot in strict and want.get(slot) and not set(want[slot]) & set(fact.slot(slot)):
-            return None
         asked = want.get(slot)
-        have = fact.slot(slot)
+        have = getattr(fact, slot)  # fact.slot(slot)
         if asked:
+            if slot in strict and asked.keys().isdisjoint(have):
+                return None
             hits = [w for eid, w in asked.items() if eid in have]
             if hits:
                 if slot == "measure":  # a fact answering two things the question names fits better
