@@ -80,3 +80,13 @@ def test_fuzzy_windows_search_only_phrases_of_a_length_that_can_reach_the_cutoff
                                                                  limit=3)], text
         kept, total = kept + len(near), total + len(every)
     assert kept < 0.7 * total  # it does leave phrases out
+
+
+def test_a_sentence_end_is_read_back_as_the_pattern_finds_it() -> None:
+    from assistant.understand.account import _SENTENCE_END, _ends_sentence
+
+    texts = _questions()[:3000] + ["a.\n b", "a. \u00a0\u2003b", "a;\tb", "a:\n", "x.\u200bb", " . b", "\n\n", "?", ""]
+    for t in texts:
+        for end in range(len(t) + 1):
+            assert _ends_sentence(t, end) == bool(_SENTENCE_END.search(t[:end])), (t, end)
+            assert (end <= len(t) - len(t.lstrip())) == (not t[:end].strip()), (t, end)

@@ -26,6 +26,15 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _TYPO = re.compile(r"typo of '([^' ]+)'")
 
 
+def _ends_sentence(text: str, end: int) -> bool:
+    """Does text[:end] end a sentence (_SENTENCE_END: '.?!:;' then only white space)? Read back from `end`, not
+    searched from the start: linear, not quadratic, over a long question's words."""
+    j = end - 1
+    while j >= 0 and text[j].isspace():
+        j -= 1
+    return j >= 0 and text[j] in ".?!:;"
+
+
 @dataclass
 class Accounting:
     """What each word of the question was read as."""
@@ -79,11 +88,12 @@ class Accountant:
         found = list(_WORD.finditer(original))
         letters = [m.group(0) for m in found if m.group(0)[0].isalpha()]
         shouting = sum(w[0].isupper() for w in letters) > max(2, len(letters) * 0.6)
+        lead = len(original) - len(original.lstrip())  # a word at or before this starts the text
         for m in found:
             w = m.group(0)
             if not w[0].isalpha() or shouting:
                 continue
-            start = not original[:m.start()].strip() or bool(_SENTENCE_END.search(original[:m.start()]))
+            start = m.start() <= lead or _ends_sentence(original, m.start())
             for part in re.split(r"[-']", w):
                 key = self.normalise(part)
                 if not key:
