@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -104,12 +105,15 @@ class Tagger:
         The words after the term are one word nothing placed, or a mention that is itself a typo or a misspelling."""
         misspelt = self.store.misspelt
         by_start = {m.start: m for m in out if m.start >= 0}
-        present = set(out)  # `m in out` as a set (Mention is frozen, so hashable by value): linear, not quadratic
+        # The list is kept as every mention it has held, in order, less the ones taken out (by identity), and
+        # `m in out` is read from a count of the mentions in it (Mention is frozen, so hashable by value): linear
+        # in the mentions, where rebuilding and searching the list for each name completed was quadratic.
+        held, gone, present = list(out), set(), Counter(out)
         for a in list(out):
-            if a not in present or a.start < 0 or a.end >= len(toks):
+            if not present[a] or a.start < 0 or a.end >= len(toks):
                 continue
             b = by_start.get(a.end)
-            if b is not None and b in present and any(m.how == "fuzzy" or m.text in misspelt for m in (a, b)):
+            if b is not None and present[b] and any(m.how == "fuzzy" or m.text in misspelt for m in (a, b)):
                 end = b.end
             elif b is None and a.how == "exact" and not covered[a.end] and len(toks[a.end]) >= 4 \
                     and toks[a.end] not in self.everyday:
@@ -127,13 +131,17 @@ class Tagger:
                         best = (score, name)
             if best is None:
                 continue
-            out = [m for m in out if m is not a and m is not b]
+            for m in (a, b):  # out = [m for m in out if m is not a and m is not b]
+                if m is not None and id(m) not in gone:
+                    gone.add(id(m))
+                    present[m] -= 1
             for eid in (e for e in self.phrases[best[1]] if e in related):
-                out.append(Mention(eid, self.store.entities[eid].slot, a.start, end, best[1],
-                                   round(min(a.score, best[0] / 100.0), 3), "fuzzy"))
-            present = set(out)
+                new = Mention(eid, self.store.entities[eid].slot, a.start, end, best[1],
+                              round(min(a.score, best[0] / 100.0), 3), "fuzzy")
+                held.append(new)
+                present[new] += 1
             covered[a.end:end] = [True] * (end - a.end)
-        return out
+        return [m for m in held if id(m) not in gone]
 
     def _near_length(self, size: int, length: int, cutoff: float) -> list[str]:
         """The fuzzy phrases of `size` words whose length lets fuzz.ratio with a text of `length` characters reach
