@@ -82,7 +82,8 @@ class Assistant:
 
             self.log = resolve(log)
         self.matcher = Matcher(self.store)
-        self.accountant = Accountant(self.store.frame, self.store.misspelt, self.store.normalise)
+        self.accountant = Accountant(self.store.frame, self.store.misspelt, self.store.normalise,
+                                     self.store.corrections, self.store.corrections_size)
         self.normalise = self.store.normalise
         self.decider = Decider(self.store)
         self.planner = Planner(self.store)

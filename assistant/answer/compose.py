@@ -61,6 +61,11 @@ class Composer:
         self.starters = list(self.overview.starters)
         self.help_intent = store.answers.roles.help_intent
         self._by_rank = sorted((f for f in store.facts.values() if f.examples), key=lambda f: (-f.rank, f.id))
+        self._position = {f.id: i for i, f in enumerate(self._by_rank)}
+        self._ranked_by_measure: dict[str, list[Fact]] = {}  # measure -> the facts of it, in _by_rank order
+        for f in self._by_rank:
+            for m in dict.fromkeys(f.measure):
+                self._ranked_by_measure.setdefault(m, []).append(f)
 
     def citations(self, facts: list[Fact]) -> list[Citation]:
         return [Citation(reference=self.reference, locator=f"{f.locator} (news summary of the paper)",
@@ -91,7 +96,18 @@ class Composer:
         shown = set(ids)
         measures = {m for f in facts for m in f.measure}
         topics = {f.topic for f in facts}
-        # facts sharing a measure first, then a topic, each bucket in the fixed (rank, id) order
+        # facts sharing a measure first, then a topic, each bucket in the fixed (rank, id) order. The first two
+        # buckets (a measure shared) come from the measure index; the whole list is walked only when they hold
+        # fewer than `limit` questions.
+        sharing = sorted({f.id: f for m in measures for f in self._ranked_by_measure.get(m, ()) if f.id not in shown}
+                         .values(), key=lambda f: self._position[f.id])
+        first: list[str] = []
+        for f in [f for f in sharing if f.topic in topics] + [f for f in sharing if f.topic not in topics]:
+            q = f.examples[0]
+            if q not in first:
+                first.append(q)
+            if len(first) == limit:
+                return tuple(first)
         buckets: tuple[list[Fact], ...] = ([], [], [], [])
         for f in self._by_rank:
             if f.id not in shown:

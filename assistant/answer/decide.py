@@ -45,6 +45,10 @@ class Decider:
         self.bare_cues = frozenset(self.settings.bare_cues)
         self.trial_words = frozenset(self.settings.trial_words)
         self.other_drugs = store.answers.roles.other_drugs
+        # word and id lists read as sets, made once (the settings are read-only)
+        self.domains, self.own = frozenset(self.settings.medical_domains), frozenset(self.settings.trial_names)
+        self.allowed, self.fillers = frozenset(self.settings.bare_words), frozenset(self.settings.opener_fillers)
+        self.focus, self.skip = frozenset(self.settings.focus_words), frozenset(self.settings.focus_skip)
         self.general = frozenset(self.settings.general_terms) | frozenset(expand(store, self.settings.general_terms))
         self.specific = frozenset(self.settings.specific_words)
         self.defined = frozenset(x for f in store.facts.values() if f.stat == "definition"
@@ -56,7 +60,7 @@ class Decider:
         """A personal question is medical when it names a trial term (measure, drug, group) or a medical
         domain word ('my chemo', 'doctor'); something the article lacks only counts when nothing is unplaced
         ('I need to know my phone's location' is not medical)."""
-        domains = set(self.settings.medical_domains)
+        domains = self.domains
         clean = not acct.unplaced and not acct.foreign
         for x in m.mentions:
             if x.how == "fuzzy":
@@ -72,7 +76,7 @@ class Decider:
 
     def names_trial(self, m: Match) -> bool:
         """The question names this trial or one of its own terms (its drugs, the amendment, 'this study')."""
-        own = set(self.settings.trial_names)
+        own = self.own
         return any(x.entity in own and x.how != "generic" for x in m.mentions)
 
     def in_scope(self, m: Match, follow_up: bool = False) -> bool:
@@ -128,7 +132,7 @@ class Decider:
         """A bare statistic ('what was the median?'): about the trial, but needs clarifying. Only the few
         `bare_words` may stand beside it ('what is today's date' is not one)."""
         words = {w for x in m.mentions if x.slot == "stat" or x.entity in self.bare_cues for w in x.text.split(" ")}
-        allowed = set(self.settings.bare_words)
+        allowed = self.allowed
         return bool(words) and all(w in words or w in allowed for w in m.normalised.split(" "))
 
     def foreign_terms(self, m: Match) -> list[str]:
@@ -139,8 +143,7 @@ class Decider:
     def _at_focus(self, acct: Accounting, m: Match) -> bool:
         """An unplaced word in the place of what is asked about: after 'of', 'in', 'for', 'how many' ...
         ('how many koalas', 'survival of dogs'), skipping determiners and adjectives the lexicon knows."""
-        focus = set(self.settings.focus_words)
-        skip = set(self.settings.focus_skip)
+        focus, skip = self.focus, self.skip
         stat = {x.entity for x in m.mentions if x.slot == "stat"}
         words = acct.words
         for i, w in enumerate(words):
@@ -159,7 +162,7 @@ class Decider:
     def _opener(self, m: Match) -> bool:
         """The question opens like a follow-up ('and ...', 'what about ...', 'ok thank you and for ...')."""
         words = m.normalised.split(" ")
-        fillers = set(self.settings.opener_fillers)
+        fillers = self.fillers
         for i in range(len(words)):
             if words[i] in self.settings.follow_openers or " ".join(words[i:i + 2]) in self.settings.follow_openers:
                 return True

@@ -32,13 +32,32 @@ class Resolution:
 
 def expand(store: Store, ids: list[str], weight: float = 1.0) -> dict[str, float]:
     """Entity ids with umbrella terms replaced by what they stand for ('side effects' -> every ae.*)."""
+    if weight != 1.0:
+        return _expand(store, ids, weight)
+    # each id's own expansion is worked out once per store (the knowledge is read-only); joining them keeps the
+    # best weight of each id, in the order the walk over all of them would first meet it
+    known = store.expansions
+    out: dict[str, float] = {}
+    for eid in ids:
+        one = known.get(eid)
+        if one is None:  # racing threads work out the same dict: harmless
+            one = known[eid] = _expand(store, [eid], 1.0)
+        if not out:
+            out.update(one)
+            continue
+        for k, v in one.items():
+            out[k] = max(out.get(k, 0.0), v)
+    return out
+
+
+def _expand(store: Store, ids: list[str], weight: float) -> dict[str, float]:
     out: dict[str, float] = {}
     for eid in ids:
         e = store.entities.get(eid)
         if e is None:
             continue
         if e.expands:
-            for k, v in expand(store, e.expands, weight * 0.95).items():
+            for k, v in _expand(store, e.expands, weight * 0.95).items():
                 out[k] = max(out.get(k, 0.0), v)
         else:
             out[eid] = max(out.get(eid, 0.0), weight * e.weight)
@@ -56,11 +75,11 @@ def score_fact(fact: Fact, want: dict[str, dict[str, float]], stats: set[str], s
     t = store.answers.thresholds
     score = 0.0
     for slot in FACT_SLOTS:
-        if slot in strict and want.get(slot) and not set(want[slot]) & set(fact.slot(slot)):
-            return None
         asked = want.get(slot)
-        have = fact.slot(slot)
+        have = getattr(fact, slot)  # fact.slot(slot)
         if asked:
+            if slot in strict and asked.keys().isdisjoint(have):
+                return None
             hits = [w for eid, w in asked.items() if eid in have]
             if hits:
                 if slot == "measure":  # a fact answering two things the question names fits better

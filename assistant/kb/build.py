@@ -64,7 +64,8 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
                 "form": "names, abbreviations, lay, misspellings, generic or case_sensitive"},
     "caveats": {"record": "the whole caveat as validated JSON", "severity": "warning: said in the answer text"},
     "intents": {"record": "the whole intent rule as validated JSON"},
-    "settings": {"value": "frame.toml or answers.toml as validated JSON"},
+    "settings": {"value": "frame.toml or answers.toml as validated JSON (and the word list's size in bytes)"},
+    "corrections": {"fix": "the word a lexicon misspelling is read as a typo of (Vocabulary.correction), '' if none"},
 }
 
 
@@ -96,7 +97,8 @@ def _facts(db: sqlite_utils.Database, kn: Knowledge) -> None:
     db["caveat_facts"].insert_all({"caveat_id": c.id, "fact_id": fid} for c in caveats for fid in c.facts)
 
 
-def _lexicon(db: sqlite_utils.Database, kn: Knowledge) -> None:
+def _lexicon(db: sqlite_utils.Database, kn: Knowledge) -> set[str]:
+    """The lexicon tables; returns the one-word misspellings (what the corrections table is built for)."""
     entities = [kn.entities[k] for k in sorted(kn.entities)]
     db["entities"].insert_all(
         ({"id": e.id, "slot": e.slot, "label": e.label, "anchor": e.anchor, "weight": e.weight, "fuzzy": e.fuzzy,
@@ -117,6 +119,30 @@ def _lexicon(db: sqlite_utils.Database, kn: Knowledge) -> None:
         ({"word": w, "groups": _csv(sorted(g for g, ws in kn.frame.frame.items() if w in ws))}
          for w in sorted(kn.frame.words())), pk="word", columns={"word": str, "groups": str},
     )
+    return {r["phrase"] for r in rows.values() if r["form"] == "misspellings" and " " not in r["phrase"]}
+
+
+def corrections(kn: Knowledge, words: set[str]) -> tuple[dict[str, str], int]:
+    """Vocabulary.correction of each word (the lexicon's one-word misspellings, which the word accounting corrects)
+    and the word list's size; ({}, -1) when the word list is not installed (then corrections are worked out when
+    asked, as without a table)."""
+    from assistant.errors import KnowledgeCheckError
+    from assistant.kb.vocabulary import Vocabulary, data_file_size
+
+    try:
+        size = data_file_size(kn.frame.vocabulary)
+    except KnowledgeCheckError:
+        return {}, -1
+    vocab = Vocabulary(kn.frame.vocabulary, kn.frame.words(), lean=True)
+    return {w: vocab.search(w) for w in sorted(words)}, size
+
+
+def _corrections(db: sqlite_utils.Database, kn: Knowledge, words: set[str]) -> int:
+    """The corrections table; returns the word list's size (a setting the store checks before using it)."""
+    table, size = corrections(kn, words)
+    db["corrections"].create({"word": str, "fix": str}, pk="word", if_not_exists=True)
+    db["corrections"].insert_all({"word": w, "fix": f} for w, f in table.items())
+    return size
 
 
 def compile_into(kn: Knowledge, db: sqlite_utils.Database) -> None:
@@ -127,11 +153,12 @@ def compile_into(kn: Knowledge, db: sqlite_utils.Database) -> None:
         pk="key",
     )
     _facts(db, kn)
-    _lexicon(db, kn)
+    size = _corrections(db, kn, _lexicon(db, kn))
     db["intents"].insert_all(
         {"id": r.id, "kind": r.kind, "description": r.description, "record": r.model_dump_json()}
         for _, r in sorted(kn.intents.items()))
-    settings = [{"key": "frame", "value": kn.frame.model_dump_json()}]
+    settings = [{"key": "frame", "value": kn.frame.model_dump_json()},
+                {"key": "vocabulary_file_size", "value": str(size)}]
     if kn.answers is not None:
         settings.append({"key": "answers", "value": kn.answers.model_dump_json()})
     db["settings"].insert_all(settings, pk="key")

@@ -15,7 +15,7 @@ from assistant.kb.models import FACT_SLOTS, SLOTS, Caveat, Entity, Fact, IntentR
 from assistant.kb.normal import Normaliser
 from assistant.kb.settings import AnswerSettings, FrameWords
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "7"  # 6: the corrections table; 7: short words may miss a letter
 EXEMPT_PHRASES = ("95% CI",)  # format tokens whose digits are not figures
 _WS = re.compile(r"\s+")
 

@@ -15,17 +15,20 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]{0,10}(?:\s[^<>]{0,200})?/?>")  # markup pasted in: '<b>', '</span>'
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]")
 
+# each with the characters it cannot match without (one of them must be in the text): most texts skip most of them
 _SIGNS = [
-    (re.compile(r"(?<=[a-z])\+(?=[a-z])"), " + "),  # 'chemo+ino'
-    (re.compile(r"(?<=[a-z])\+(?=\s|$|[,.?!)])"), " positive "),
-    (re.compile(r"(?<=[a-z]{2})-(?=\s|$|[,.?!)])"), " negative "),
-    (re.compile(r"(?:≥|>=|=>)\s*(\d+)"), r" \1 plus "),
-    (re.compile(r"(?:≤|<=|=<)\s*(\d+)"), r" \1 or under "),
-    (re.compile(r"(?<![<>=])>\s*(\d+)"), r" over \1 "),
-    (re.compile(r"(?<![<>=])<\s*(\d+)"), r" under \1 "),
-    (re.compile(r"(?<=\d)\s*\+"), " plus "),
-    (re.compile(r"(?<=\d)\s*%"), " percent "),
+    (re.compile(r"(?<=[a-z])\+(?=[a-z])"), " + ", "+"),  # 'chemo+ino'
+    (re.compile(r"(?<=[a-z])\+(?=\s|$|[,.?!)])"), " positive ", "+"),
+    (re.compile(r"(?<=[a-z]{2})-(?=\s|$|[,.?!)])"), " negative ", "-"),
+    (re.compile(r"(?:≥|>=|=>)\s*(\d+)"), r" \1 plus ", "≥>"),
+    (re.compile(r"(?:≤|<=|=<)\s*(\d+)"), r" \1 or under ", "≤<"),
+    (re.compile(r"(?<![<>=])>\s*(\d+)"), r" over \1 ", ">"),
+    (re.compile(r"(?<![<>=])<\s*(\d+)"), r" under \1 ", "<"),
+    (re.compile(r"(?<=\d)\s*\+"), " plus ", "+"),
+    (re.compile(r"(?<=\d)\s*%"), " percent ", "%"),
 ]
+_TRANSLATED_ASCII = "`"  # the one ASCII character _DASHES and _QUOTES change
+_DIGIT = re.compile(r"\d")
 _PUNCT = re.compile(r"[^\w\s.+%]|_")
 _LONE_DOT = re.compile(r"\.(?!\d)")
 _SPACES = re.compile(r"\s+")
@@ -45,7 +48,7 @@ class Normaliser:
         self.numbers = dict(settings.number_words)
         self.soft = frozenset(settings.soft_numbers)
         self.unit_words = frozenset(settings.unit_words)
-        self.fold = [(re.compile(r.pattern), r.replace) for r in settings.fold]
+        self.fold = [(re.compile(r.pattern), r.replace, needs_digit(r.pattern)) for r in settings.fold]
         self._cached = lru_cache(maxsize=8192)(self._normalise)
         # one ASCII word of letters is only lower-cased (or read as a number): the full pass is for anything else.
         # Exact while every unit fold needs a digit, as the shipped ones do; otherwise every text takes the full pass.
@@ -79,18 +82,53 @@ class Normaliser:
         return " ".join(out)
 
     def _normalise(self, text: str) -> str:
-        t = unicodedata.normalize("NFKC", _TAG.sub(" ", strip_control(text))).translate(_DASHES).translate(_QUOTES)
+        t = strip_control(text)
+        if "<" in t:
+            t = _TAG.sub(" ", t)
+        t = unicodedata.normalize("NFKC", t)
+        if not t.isascii() or _TRANSLATED_ASCII in t:
+            t = t.translate(_DASHES).translate(_QUOTES)
         t = t.replace("·", ".").replace("µ", "u").lower()
-        for pattern, repl in _SIGNS:
-            t = pattern.sub(repl, t)
+        for pattern, repl, needs in _SIGNS:
+            if any(c in t for c in needs):
+                t = pattern.sub(repl, t)
         t = t.replace("'s ", " ").replace("-", " ")
         t = _PUNCT.sub(" ", t)
         t = _LONE_DOT.sub(" ", t)
         t = _SPACES.sub(" ", t).strip()
         t = self._number_words(t)
-        for pattern, repl in self.fold:
-            t = pattern.sub(repl, t)
+        digit = _DIGIT.search(t) is not None
+        for pattern, repl, needs in self.fold:
+            if digit or not needs:
+                t = pattern.sub(repl, t)
         return _SPACES.sub(" ", t).strip()
+
+
+def needs_digit(pattern: str) -> bool:
+    """Can the pattern match only a text with a digit in it? True when, outside any alternative or optional part,
+    it matches a digit (`\\d`) or looks behind or ahead at one; False when that is not certain (then it is always run).
+    """
+    try:
+        from re import _parser as sre_parse  # type: ignore[attr-defined]
+
+        parsed = sre_parse.parse(pattern)
+    except Exception:  # noqa: BLE001 - not certain: always run it
+        return False
+    return _digit_in(list(parsed), sre_parse)
+
+
+def _digit_in(items: list, sre_parse) -> bool:  # type: ignore[no-untyped-def,type-arg]
+    digit = [(sre_parse.CATEGORY, sre_parse.CATEGORY_DIGIT)]
+    for op, av in items:
+        if op is sre_parse.IN and list(av) == digit:
+            return True
+        if op is sre_parse.ASSERT and _digit_in(list(av[1]), sre_parse):  # (?<=\d), (?=\d): positive only
+            return True
+        if op is sre_parse.SUBPATTERN and _digit_in(list(av[-1]), sre_parse):
+            return True
+        if op in (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT) and av[0] >= 1 and _digit_in(list(av[2]), sre_parse):
+            return True
+    return False
 
 
 def tokens(text: str) -> list[str]:

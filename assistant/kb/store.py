@@ -37,12 +37,16 @@ class Store:
     generic: frozenset[str]  # phrases that do not tie a question to the trial
     case_sensitive: dict[str, list[str]]  # phrase as written -> entity ids
     misspelt: frozenset[str] = frozenset()  # phrases listed as misspellings ('survivel')
+    # one-word misspelling -> Vocabulary.correction of it, worked out when built, and the word list's size then
+    corrections: dict[str, str] = field(default_factory=dict)
+    corrections_size: int = -1
     frame: FrameWords = field(default_factory=FrameWords)
     answers: AnswerSettings = None  # type: ignore[assignment]  # always set by read()
     path: str = ":memory:"
     caveats_by_fact: dict[str, list[str]] = field(default_factory=dict)
     values: frozenset[str] = frozenset()
     by_measure: dict[str, list[Fact]] = field(default_factory=dict)
+    expansions: dict[str, dict[str, float]] = field(default_factory=dict)  # entity -> resolver.expand of it, when asked
     normalise: Normaliser = field(init=False)
     survival: frozenset[str] = field(init=False)  # answers.toml roles.survival, as a set for the resolver
 
@@ -70,7 +74,7 @@ DIGESTED = (("facts", ("id", "record"), "id"), ("caveats", ("id", "record"), "id
             ("entities", ("id", "record"), "id"), ("intents", ("id", "record"), "id"),
             ("lexicon", ("phrase", "entity_id", "form"), "phrase, entity_id"),
             ("sources", ("id", "kind", "short", "[full]", "doi", "trial", "file"), "id"),
-            ("settings", ("key", "value"), "key"))
+            ("settings", ("key", "value"), "key"), ("corrections", ("word", "fix"), "word"))
 
 
 def rows_digest(conn: sqlite3.Connection) -> str:
@@ -116,6 +120,8 @@ def read(conn: sqlite3.Connection, path: str = ":memory:") -> Store:
         facts=records("facts", Fact), caveats=records("caveats", Caveat), entities=records("entities", Entity),
         intents=records("intents", IntentRule), lexicon=lexicon, generic=frozenset(generic), misspelt=frozenset(misspelt),
         case_sensitive=case, path=path,
+        corrections=dict(conn.execute("select word, fix from corrections order by word").fetchall()),
+        corrections_size=int(settings.get("vocabulary_file_size", -1)),
         frame=FrameWords.model_validate_json(settings["frame"]),
         answers=AnswerSettings.model_validate_json(settings["answers"]),
     )

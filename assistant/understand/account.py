@@ -18,12 +18,21 @@ from assistant.kb.contract import WordRead
 from assistant.kb.normal import Normaliser, tokens
 from assistant.kb.settings import FrameWords
 from assistant.understand.tagger import Mention
-from assistant.understand.vocabulary import Vocabulary
+from assistant.kb.vocabulary import Vocabulary
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|\d[\w.]*")
 _SENTENCE_END = re.compile(r"[.?!:;]\s*$")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _TYPO = re.compile(r"typo of '([^' ]+)'")
+
+
+def _ends_sentence(text: str, end: int) -> bool:
+    """Does text[:end] end a sentence (_SENTENCE_END: '.?!:;' then only white space)? Read back from `end`, not
+    searched from the start: linear, not quadratic, over a long question's words."""
+    j = end - 1
+    while j >= 0 and text[j].isspace():
+        j -= 1
+    return j >= 0 and text[j] in ".?!:;"
 
 
 @dataclass
@@ -58,12 +67,13 @@ class Accountant:
     """Classifies the words left over by the tagger. Pure and thread-safe (the vocabulary loads once)."""
 
     def __init__(self, frame: FrameWords, misspelt: frozenset[str] = frozenset(),
-                 normalise: Normaliser | None = None) -> None:
+                 normalise: Normaliser | None = None, corrections: dict[str, str] | None = None,
+                 corrections_size: int = -1) -> None:
         self.settings = frame
         self.normalise = normalise or Normaliser(frame.normalise)
         self.misspelt = frozenset(p for p in misspelt if " " not in p)  # one-word misspellings in the lexicon
         self.frame_words = frame.words()
-        self.vocab = Vocabulary(frame.vocabulary, self.frame_words)
+        self.vocab = Vocabulary(frame.vocabulary, self.frame_words, corrections, corrections_size)
         f = frame.foreign
         self.endings = tuple(sorted(set(f.drug_endings), key=len, reverse=True))
         self.code = re.compile(f.code_pattern) if f.code_pattern else None
@@ -78,11 +88,12 @@ class Accountant:
         found = list(_WORD.finditer(original))
         letters = [m.group(0) for m in found if m.group(0)[0].isalpha()]
         shouting = sum(w[0].isupper() for w in letters) > max(2, len(letters) * 0.6)
+        lead = len(original) - len(original.lstrip())  # a word at or before this starts the text
         for m in found:
             w = m.group(0)
             if not w[0].isalpha() or shouting:
                 continue
-            start = not original[:m.start()].strip() or bool(_SENTENCE_END.search(original[:m.start()]))
+            start = m.start() <= lead or _ends_sentence(original, m.start())
             for part in re.split(r"[-']", w):
                 key = self.normalise(part)
                 if not key:

@@ -81,6 +81,10 @@ class Matcher:
         self.rewrites = [(re.compile(r.pattern), r.replace) for r in store.frame.rewrite]
         self._items: dict[str, list[tuple[str, frozenset[str] | None]]] = {  # requirement -> its alternatives
             item: self._parse(item) for r in rules for item in (*r.requires, *r.optional, *r.excludes)}
+        # rule id -> for each requirement, the slots of its alternatives: a rule with a requirement no mention's
+        # slot can meet scores 0 (its _item is 0), so it is not scored
+        self._needs: dict[str, list[frozenset[str]]] = {
+            r.id: [frozenset(slot for slot, _ in self._items[i]) for i in r.requires] for r in self.scored}
 
     def fits(self, rule: IntentRule, text: str) -> bool:
         """Does any of the rule's patterns occur in the (normalised) text?"""
@@ -128,7 +132,9 @@ class Matcher:
         result.advice = [r for r in self.advice if self.fits(r, text)]  # is it medical? decide.py
         result.chitchat = next((r for r in self.chitchat if self.fits(r, text)), None)
         result.reject = next((r for r in self.reject if self.fits(r, text)), None)
-        rules = [r for r in self.scored if follow_up or not r.follow_up]
+        slots = {m.slot for m in mentions}
+        rules = [r for r in self.scored if (follow_up or not r.follow_up)
+                 and r.requires and all(not slots.isdisjoint(need) for need in self._needs[r.id])]
         ranked = sorted(((self.score(r, mentions, text), r) for r in rules), key=lambda x: (-x[0], x[1].id))
         ranked = [x for x in ranked if x[0] > 0]
         if ranked:

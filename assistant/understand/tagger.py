@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -43,6 +44,7 @@ class Tagger:
                 self.fuzzy.setdefault(len(phrase.split(" ")), []).append(phrase)
         for n in self.fuzzy:
             self.fuzzy[n].sort()
+        self._within: dict[tuple[int, int], list[str]] = {}  # (words, characters) -> the phrases a window could match
         self.starting: dict[str, list[str]] = {}  # first word -> phrases of two or more words it starts
         for phrase in self.phrases:
             if " " in phrase and phrase not in store.generic:
@@ -103,11 +105,15 @@ class Tagger:
         The words after the term are one word nothing placed, or a mention that is itself a typo or a misspelling."""
         misspelt = self.store.misspelt
         by_start = {m.start: m for m in out if m.start >= 0}
+        # The list is kept as every mention it has held, in order, less the ones taken out (by identity), and
+        # `m in out` is read from a count of the mentions in it (Mention is frozen, so hashable by value): linear
+        # in the mentions, where rebuilding and searching the list for each name completed was quadratic.
+        held, gone, present = list(out), set(), Counter(out)
         for a in list(out):
-            if a not in out or a.start < 0 or a.end >= len(toks):
+            if not present[a] or a.start < 0 or a.end >= len(toks):
                 continue
             b = by_start.get(a.end)
-            if b is not None and b in out and any(m.how == "fuzzy" or m.text in misspelt for m in (a, b)):
+            if b is not None and present[b] and any(m.how == "fuzzy" or m.text in misspelt for m in (a, b)):
                 end = b.end
             elif b is None and a.how == "exact" and not covered[a.end] and len(toks[a.end]) >= 4 \
                     and toks[a.end] not in self.everyday:
@@ -125,12 +131,29 @@ class Tagger:
                         best = (score, name)
             if best is None:
                 continue
-            out = [m for m in out if m is not a and m is not b]
+            for m in (a, b):  # out = [m for m in out if m is not a and m is not b]
+                if m is not None and id(m) not in gone:
+                    gone.add(id(m))
+                    present[m] -= 1
             for eid in (e for e in self.phrases[best[1]] if e in related):
-                out.append(Mention(eid, self.store.entities[eid].slot, a.start, end, best[1],
-                                   round(min(a.score, best[0] / 100.0), 3), "fuzzy"))
+                new = Mention(eid, self.store.entities[eid].slot, a.start, end, best[1],
+                              round(min(a.score, best[0] / 100.0), 3), "fuzzy")
+                held.append(new)
+                present[new] += 1
             covered[a.end:end] = [True] * (end - a.end)
-        return out
+        return [m for m in held if id(m) not in gone]
+
+    def _near_length(self, size: int, length: int, cutoff: float) -> list[str]:
+        """The fuzzy phrases of `size` words whose length lets fuzz.ratio with a text of `length` characters reach
+        `cutoff`, in their order: the ratio is at most 100 * (1 - |la - lb| / (la + lb)), so the others score below
+        it and searching without them finds the same phrases (the cut keeps a margin far above rounding)."""
+        key = (size, length)
+        found = self._within.get(key)
+        if found is None:
+            found = [p for p in self.fuzzy[size] if 100.0 * (1 - abs(len(p) - length) / (len(p) + length)) >= cutoff - 1e-6]
+            if length <= 200:  # windows of three words: a few hundred lengths at most are kept
+                self._within[key] = found
+        return found
 
     def _fuzzy(self, toks: list[str], covered: list[bool], out: list[Mention]) -> None:
         for size in (3, 2, 1):
@@ -146,7 +169,9 @@ class Tagger:
                 if any(t in self.everyday or len(t) < 4 or any(c.isdigit() for c in t) for t in window):
                     continue
                 text = " ".join(window)
-                found = process.extract(text, choices, scorer=fuzz.ratio, score_cutoff=self.cutoff(len(text)), limit=3)
+                cutoff = self.cutoff(len(text))
+                found = process.extract(text, self._near_length(size, len(text), cutoff), scorer=fuzz.ratio,
+                                        score_cutoff=cutoff, limit=3)
                 # every word must be a near miss of its counterpart ('limit increased' is not 'alt increased')
                 best = next((c for c in found if all(fuzz.ratio(a, b) >= 75 for a, b in zip(window, c[0].split(" ")))),
                             None)

@@ -3,6 +3,7 @@ do not answer exactly what was asked (never a neighbouring figure instead)."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from assistant.answer.plan import Plan
 from assistant.answer.resolver import expand, resolve
@@ -16,6 +17,12 @@ class Lookup(Strategy):
     """'What was the 2-year PFS?': one measure asked, one measure answered."""
 
     kind = "lookup"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # the timepoints the article reports (the store is read-only: gathered once, not per question)
+        self.timepoints = frozenset(v.value for f in self.store.facts.values() for v in f.values
+                                    if v.kind == "timepoint")
 
     def plan(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str]) -> Plan:
         if self._unreported_timepoint(m, q):
@@ -124,5 +131,5 @@ class Lookup(Strategy):
         return self.roles.unreported_timepoint in self.store.entities and bool(self._odd_durations(m.normalised))
 
     def _odd_durations(self, text: str) -> list[str]:
-        known = {v.value for f in self.store.facts.values() for v in f.values if v.kind == "timepoint"}
+        known = self.timepoints
         return [d for d in re.findall(r"\b(\d+) year\b", text) if d not in known and int(d) <= 15]
