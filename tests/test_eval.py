@@ -34,10 +34,10 @@ FIRST_RUNS = {"questions_fresh1.jsonl": (0.8222, 31), "questions_fresh2.jsonl": 
               "questions_fresh5.jsonl": (0.8962, 8), "questions_fresh6.jsonl": (0.9038, 9),
               "questions_fresh7.jsonl": (0.9038, 8), "questions_fresh8.jsonl": (0.8769, 11),
               "questions_fresh9.jsonl": (0.9346, 5), "questions_fresh10.jsonl": (0.8962, 5),
-              "questions_fresh11.jsonl": (0.9000, 9)}
+              "questions_fresh11.jsonl": (0.9000, 9), "questions_fresh12.jsonl": (0.9231, 4)}
 # Sets tuned after their first run that still have harmful replies: held at their measured level.
 TUNED_CEILINGS = {"questions_fresh7.jsonl": (0.9692, 2), "questions_fresh8.jsonl": (0.9654, 1),
-                  "questions_fresh10.jsonl": (0.9500, 2), "questions_fresh11.jsonl": (0.9423, 3)}
+                  "questions_fresh10.jsonl": (0.9500, 2), "questions_fresh11.jsonl": (0.9500, 2)}
 
 
 def accuracy_floor() -> float:
@@ -231,8 +231,21 @@ def test_harm_counts_figures_for_what_was_not_asked() -> None:
 def test_figures_match_as_whole_numbers() -> None:
     case = Case(question="p?", expected_status="answered", must_contain=[".77"], must_not_contain=["4"])
     assert is_correct(case, "answered", "P = 0.77 (44.0%)")[0]  # '.77' as written is '0.77'; '4' is not in '44.0'
-    assert not is_correct(case, "answered", "P = 0.770")[0]
+    assert not is_correct(case, "answered", "P = 0.771")[0]
     assert not is_correct(case, "answered", "P = 0.77 after 4 cycles")[0]
+
+
+def test_figures_match_the_same_number_with_end_zeros_or_spelt_out() -> None:
+    """'46' is the figure in '46.0%' (the article's own '46·0'), not in '46.6'; '79' is 'Seventy-nine'."""
+    case = Case(question="5-year OS?", expected_status="answered", must_contain=["46", "0.01"])
+    assert is_correct(case, "answered", "The 5-year OS rate was 46.0% (P = 0.010).")[0]
+    assert not is_correct(case, "answered", "The 5-year OS rate was 46.6% (P = 0.010).")[0]
+    assert not is_correct(case, "answered", "The 5-year OS rate was 46.0% (P = 0.011).")[0]
+    assert not is_correct(case, "answered", "146.0% (P = 0.01)")[0]
+    spelt = Case(question="how many?", expected_status="answered", must_contain=["79"], must_not_contain=["80"])
+    assert is_correct(spelt, "answered", "Seventy-nine patients were eligible.")[0]
+    assert not is_correct(spelt, "answered", "Seventy-eight patients were eligible.")[0]
+    assert harm(spelt, "answered", "Eighty patients were eligible.")[0]
 
 
 @pytest.mark.parametrize("name", DEV_SETS)

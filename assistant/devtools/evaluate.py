@@ -130,14 +130,34 @@ def load_questions(path: Path | str) -> list[str]:
 # ---------------------------------------------------------------- scoring
 
 
+_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+          "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(_TENS) + r")(?:[- ](" + "|".join(_UNITS[1:10]) + r"))?\b"
+                          r"|\b(" + "|".join(_UNITS[10:]) + r")\b")
+
+
+def _digits(low: str) -> str:
+    """Number words from ten to ninety-nine written as digits ('seventy-nine' -> '79'), as a reply may spell a
+    figure out at the start of a sentence the way the article does; single words below ten stay words."""
+    def one(m: re.Match[str]) -> str:
+        if m.group(3):
+            return str(_UNITS.index(m.group(3)))
+        return str(10 * (_TENS.index(m.group(1)) + 2) + (_UNITS.index(m.group(2)) if m.group(2) else 0))
+    return _NUMBER_WORD.sub(one, low)
+
+
 def _has(low: str, s: str) -> bool:
-    """`s` in the lower-cased text; a figure only as a whole number ('4' is not in '44.0', '58.2' not in '58.25');
-    '.77' as written in the article also matches '0.77'."""
+    """`s` in the lower-cased text; a figure only as a whole number ('4' is not in '44.0', '58.2' not in '58.25')
+    but as the same number however many zeros end it ('46' is in '46.0%', '0.01' in 'P = 0.010'), or spelt out
+    ('79' is in 'Seventy-nine of the 80'); '.77' as written in the article also matches '0.77'."""
     s = s.lower()
     if not any(c.isdigit() for c in s):
         return s in low
     before = r"(?<![\d.])0?" if s.startswith(".") else r"(?<![\d.])"
-    return re.search(before + re.escape(s) + r"(?![\d]|\.\d)", low) is not None
+    zeros = (r"0*" if "." in s else r"(?:\.0+)?") if s[-1].isdigit() else ""
+    pattern = re.compile(before + re.escape(s) + zeros + r"(?![\d]|\.\d)")
+    return pattern.search(low) is not None or pattern.search(_digits(low)) is not None
 
 
 def is_correct(case: Case, status: str, text: str) -> tuple[bool, list[str]]:
