@@ -180,3 +180,29 @@ def test_what_an_everyday_drug_or_symptom_is_is_a_general_question(assistant: As
 def test_what_the_trials_own_drugs_and_figures_are_is_still_answered(assistant: Assistant, q: str, figure: str) -> None:
     a = assistant.ask(q)
     assert a.status == "answered" and figure in a.answer, (q, a.status, a.answer)
+
+
+@pytest.mark.parametrize("q", ["How were the patients split by age?", "give me the number in each age group"])
+def test_how_the_patients_were_split_is_a_head_count_per_group(assistant: Assistant, q: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == "answered" and all(n in a.answer for n in ("25", "27", "28")), (q, a.answer)
+    assert "75.2" not in a.answer  # not the survival of each group
+
+
+def test_a_measure_split_by_age_is_still_the_measure_by_age(assistant: Assistant) -> None:
+    a = assistant.ask("what was the PFS split by age?")
+    assert a.status == "answered" and "70.2" in a.answer and "34.2" in a.answer and "58.2" not in a.answer
+
+
+@pytest.mark.parametrize("q, figure", [("how often was blood sugar high?", "56"),
+                                       ("PFS for cytogentic high-risk (CTG-HR) pts vs the others?", "14.7")])
+def test_which_way_a_value_went_is_understood_and_keeps_phrases_whole(assistant: Assistant, q: str,
+                                                                      figure: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == "answered" and figure in a.answer, (q, a.status, a.answer)
+
+
+@pytest.mark.parametrize("q", ["What exchange rate will I receive?",
+                               "what day of the week does the twenty second fall on this month"])
+def test_everyday_words_do_not_complete_a_trial_phrase_by_fuzzing(assistant: Assistant, q: str) -> None:
+    assert assistant.ask(q).status == "out_of_scope"

@@ -95,6 +95,9 @@ class TaggerSettings(Strict):
     never_fuzzed: list[str] = Field(default_factory=list,
                                     description="common words never read as a typo of a lexicon term ('month')")
     age_pattern: Regex = Field("", description="regex on the normalised text; one group holds the age")
+    within_phrases: list[str] = Field(default_factory=list,
+                                      description="frame words that may stand as themselves inside a phrase with a "
+                                                  "typo elsewhere ('cytogentic high risk'); never fuzzed themselves")
 
 
 

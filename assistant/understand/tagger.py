@@ -44,6 +44,8 @@ class Tagger:
                 self.fuzzy.setdefault(len(phrase.split(" ")), []).append(phrase)
         for n in self.fuzzy:
             self.fuzzy[n].sort()
+        self.within = frozenset(store.frame.tagger.within_phrases) & frozenset(  # frame words allowed in a window
+            w for n, ps in self.fuzzy.items() if n > 1 for p in ps for w in p.split(" "))
         self._within: dict[tuple[int, int], list[str]] = {}  # (words, characters) -> the phrases a window could match
         self.starting: dict[str, list[str]] = {}  # first word -> phrases of two or more words it starts
         for phrase in self.phrases:
@@ -166,15 +168,20 @@ class Tagger:
                 window = toks[i:i + size]
                 if size == 1 and len(window[0]) < 5:
                     continue
-                if any(t in self.everyday or len(t) < 4 or any(c.isdigit() for c in t) for t in window):
+                if any(len(t) < 4 or any(c.isdigit() for c in t) for t in window):
+                    continue
+                # an everyday word is never fuzzed into a term; inside a longer window it may stand as itself
+                # when phrases use it and knowledge lets it ('cytogentic high risk'): then it must match exactly
+                kept = [t for t in window if t in self.everyday]
+                if kept and (size == 1 or len(kept) == size or not all(t in self.within for t in kept)):
                     continue
                 text = " ".join(window)
                 cutoff = self.cutoff(len(text))
                 found = process.extract(text, self._near_length(size, len(text), cutoff), scorer=fuzz.ratio,
                                         score_cutoff=cutoff, limit=3)
                 # every word must be a near miss of its counterpart ('limit increased' is not 'alt increased')
-                best = next((c for c in found if all(fuzz.ratio(a, b) >= 75 for a, b in zip(window, c[0].split(" ")))),
-                            None)
+                best = next((c for c in found if all((a == b) if a in self.everyday else fuzz.ratio(a, b) >= 75
+                                                     for a, b in zip(window, c[0].split(" ")))), None)
                 if best:
                     self._add(out, best[0], i, i + size, best[1] / 100.0, "fuzzy")
                     covered[i:i + size] = [True] * size
