@@ -206,3 +206,15 @@ def test_which_way_a_value_went_is_understood_and_keeps_phrases_whole(assistant:
                                "what day of the week does the twenty second fall on this month"])
 def test_everyday_words_do_not_complete_a_trial_phrase_by_fuzzing(assistant: Assistant, q: str) -> None:
     assert assistant.ask(q).status == "out_of_scope"
+
+
+def test_the_main_safety_concern_names_the_deaths_in_remission(assistant: Assistant) -> None:
+    a = assistant.ask("what was the main safety concern highlighted?")
+    assert a.status == "answered" and "deaths during remission" in a.answer
+    older = assistant.ask("main safety concern for pts 70 or older")
+    assert older.status == "answered" and "cytopenia" in older.answer
+
+
+@pytest.mark.parametrize("q", ["what about the other group?", "and in that group?"])
+def test_a_group_named_only_by_reference_with_no_conversation_is_asked_back(assistant: Assistant, q: str) -> None:
+    assert assistant.ask(q).status == "clarify"

@@ -241,11 +241,11 @@ class Decider:
                                 rule=m.rule, names=names)
             return Decision("out_of_scope", "unplaced", f"could not place {', '.join(repr(n) for n in names)} "
                             "and nothing ties the question to this trial", names=names)
-        if not scoped:
-            return Decision("out_of_scope", "out_of_scope", "nothing ties the question to this trial")
         if not follow_up and not m.ids("group") and any(
                 f" {p} " in f" {m.normalised} " for p in self.settings.dangling_groups):
             return Decision("clarify", "bare", "names 'the group' with no conversation saying which")
+        if not scoped:
+            return Decision("out_of_scope", "out_of_scope", "nothing ties the question to this trial")
         if not follow_up and self._opener(m) and not m.ids("drug") and not self.names_trial(m):
             if not m.ids("measure"):
                 return Decision("clarify", "bare", "a follow-up ('what about ...?') with no conversation before it")
