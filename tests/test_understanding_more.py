@@ -218,3 +218,30 @@ def test_the_main_safety_concern_names_the_deaths_in_remission(assistant: Assist
 @pytest.mark.parametrize("q", ["what about the other group?", "and in that group?"])
 def test_a_group_named_only_by_reference_with_no_conversation_is_asked_back(assistant: Assistant, q: str) -> None:
     assert assistant.ask(q).status == "clarify"
+
+
+def test_a_joiner_after_a_subject_does_not_split_the_question(assistant: Assistant) -> None:
+    assert assistant.splitter.split("did they also give rituximab?") == ["did they also give rituximab?"]
+    assert assistant.splitter.split("what was the median age and also what was the ORR") == [
+        "what was the median age", "what was the ORR"]
+
+
+@pytest.mark.parametrize("q", ["did they also give rituximab?", "did patients get ibrutinib"])
+def test_whether_the_patients_got_a_drug_the_article_never_names_is_no_data(assistant: Assistant, q: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == "no_data" and not a.facts, (q, a.status, a.answer)
+
+
+@pytest.mark.parametrize("q", ["side effects of ibrutinib", "what is rituximab", "did they give ibrutinib in E1910?"])
+def test_another_drug_or_trial_alone_is_still_out_of_scope(assistant: Assistant, q: str) -> None:
+    assert assistant.ask(q).status == "out_of_scope"
+
+
+@pytest.mark.parametrize("q", ["should I tell my doctor to cut the vincristine?",
+                               "fingers tingling after cycle 2, should I tell my doctor to cut the vincristine?"])
+def test_asking_whether_to_tell_the_doctor_to_change_a_drug_is_medical_advice(assistant: Assistant, q: str) -> None:
+    assert assistant.ask(q).status == "medical_advice"
+
+
+def test_should_i_see_the_paper_is_not_medical_advice(assistant: Assistant) -> None:
+    assert assistant.ask("should I see the full paper?").status != "medical_advice"

@@ -13,6 +13,7 @@ Thresholds and word lists are data (knowledge/frame.toml, [decision]).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from assistant.answer.resolver import expand
@@ -51,6 +52,7 @@ class Decider:
         self.focus, self.skip = frozenset(self.settings.focus_words), frozenset(self.settings.focus_skip)
         self.general = frozenset(self.settings.general_terms) | frozenset(expand(store, self.settings.general_terms))
         self.specific = frozenset(self.settings.specific_words)
+        self.regimen = [re.compile(p) for p in self.settings.regimen_questions]
         self.defined = frozenset(x for f in store.facts.values() if f.stat == "definition"
                                  for x in (*f.measure, *f.group))
 
@@ -224,7 +226,8 @@ class Decider:
             why = next((w.detail for w in acct.foreign), "")
             code = any(w.detail == "a code or trial name" for w in acct.foreign) or bool(  # 'E1910', 'UKALL14'
                 others & set(self.settings.other_trials))
-            if named and not self._other_trial(words, positions) and not (code and not self.names_trial(m)):
+            regimen = drug and not code and any(r.search(" ".join(words)) for r in self.regimen)
+            if (named or regimen) and not self._other_trial(words, positions) and not (code and not self.names_trial(m)):
                 return Decision("no_data", "foreign", f"names {', '.join(names)}, which the article never mentions, "
                                 "in a question about this trial", names=names, drug=drug)
             return Decision("out_of_scope", "foreign", f"about {', '.join(names)}"

@@ -59,6 +59,9 @@ class DecisionSettings(Strict):
     max_unplaced_share: float = Field(0.5, ge=0, le=1)
     bare_cues: list[str] = Field(default_factory=list, description="cue entity ids that may stand as a bare statistic")
     trial_words: list[str] = Field(default_factory=list, description="words that follow the name of a trial")
+    regimen_questions: list[Regex] = Field(default_factory=list, description="regexes on the normalised text asking "
+                                           "whether the trial's patients got a drug ('did they also give X?'): a "
+                                           "foreign drug in one is a question about this trial (no_data)")
     not_people: list[str] = Field(default_factory=list,
                                   description="generic domain entities that are not everyday words for the patients")
 
@@ -107,6 +110,8 @@ class CompoundSettings(Strict):
     question_starts: list[str] = Field(default_factory=list)
     preface_starts: list[str] = Field(default_factory=list)
     joiners: list[str] = Field(default_factory=list)
+    subjects: list[str] = Field(default_factory=list, description="a joiner right after one of these is inside one "
+                                "question ('did they also give ...'), not between two")
     comma_starts: list[str] = Field(default_factory=list, description="after a comma, these open a new question "
                                     "('How many patients, what was their median age')")
     embedded: Regex = Field("", description="regex: a question inside a statement ('caller wants to know how many')")

@@ -23,7 +23,9 @@ class Splitter:
         starts = "|".join(sorted(map(re.escape, settings.question_starts), key=len, reverse=True))
         words = "|".join(sorted(map(re.escape, settings.comma_starts), key=len, reverse=True)) or "(?!)"
         joins = "|".join(sorted(map(re.escape, settings.joiners), key=len, reverse=True))
-        self.join = re.compile(rf"(?:\s*,\s*|\s+)(?:{joins})\s+(?=(?:{starts})\b)", re.IGNORECASE) if starts else None
+        inside = "".join(rf"(?<!\b{re.escape(w)})" for w in settings.subjects)  # 'did they also give ...'
+        self.join = re.compile(rf"{inside}(?:\s*,\s*|\s+)(?:{joins})\s+(?=(?:{starts})\b)", re.IGNORECASE) \
+            if starts else None
         self.comma = re.compile(rf"\s*,\s*(?=(?:{words})\b)", re.IGNORECASE)
         self.comma_opener = re.compile(rf"^\W*(?:{words})\b", re.IGNORECASE)
         prefaces = "|".join(sorted(map(re.escape, settings.preface_starts), key=len, reverse=True))
