@@ -245,3 +245,11 @@ def test_asking_whether_to_tell_the_doctor_to_change_a_drug_is_medical_advice(as
 
 def test_should_i_see_the_paper_is_not_medical_advice(assistant: Assistant) -> None:
     assert assistant.ask("should I see the full paper?").status != "medical_advice"
+
+
+@pytest.mark.parametrize("q, figure", [("how long were the post-amendment patients followed?", "29.7"),
+                                       ("How long were the post-amendment patients followed, median?", "29.7"),
+                                       ("how long were pre-amendment pts followed", "104.4")])
+def test_how_long_a_named_group_was_followed_is_its_follow_up(assistant: Assistant, q: str, figure: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == "answered" and figure in a.answer and "34.7" not in a.answer, (q, a.answer)
