@@ -253,3 +253,13 @@ def test_should_i_see_the_paper_is_not_medical_advice(assistant: Assistant) -> N
 def test_how_long_a_named_group_was_followed_is_its_follow_up(assistant: Assistant, q: str, figure: str) -> None:
     a = assistant.ask(q)
     assert a.status == "answered" and figure in a.answer and "34.7" not in a.answer, (q, a.answer)
+
+
+def test_the_most_common_side_effects_plural_are_the_three_highest(assistant: Assistant) -> None:
+    a = assistant.ask("what were the most common side effects?")
+    assert a.status == "answered" and all(x in a.answer for x in ("80%", "70%", "59%")), a.answer
+    assert a.answer.count("Most common") == 1 and "58%" not in a.answer
+    one = assistant.ask("what was the most common side effect?")
+    assert "80%" in one.answer and "70%" not in one.answer
+    gi = assistant.ask("What were the most frequent stomach/gut side effects?")
+    assert "58%" in gi.answer and "54%" in gi.answer and "80%" not in gi.answer

@@ -141,7 +141,7 @@ class Composer:
             return "\n".join([head, *lines])
         if plan.extreme:
             word = self._extreme_word(plan)
-            return " ".join(f"{word}: {f.say}" for f in facts)
+            return f"{word}: " + " ".join(f.say for f in facts)  # ties, or the few highest of a plural question
         text = " ".join(f.say for f in facts)
         if plan.kind == "significance":
             for f in facts:

@@ -192,6 +192,8 @@ class Thresholds(Strict):
     min_gap: float = Field(0.1, ge=0, description="rules of other kinds this close, with other facts: ask which")
     max_facts: int = Field(3, ge=1, description="more facts than this become a table or a clarify")
     max_table: int = Field(20, ge=1)
+    plural_top: int = Field(1, ge=1, description="'what were the most common side effects?' (a plural name): how "
+                            "many of the highest figures to give")
     summary_rank: int = Field(2, description="a fact of this rank or higher sums up the others of its topic")
     tie: float = Field(0.05, ge=0, description="facts this close to the best score tie")
     stat_bonus: float = Field(0.1, ge=0, description="score for a fact of the statistic asked")
