@@ -263,3 +263,10 @@ def test_the_most_common_side_effects_plural_are_the_three_highest(assistant: As
     assert "80%" in one.answer and "70%" not in one.answer
     gi = assistant.ask("What were the most frequent stomach/gut side effects?")
     assert "58%" in gi.answer and "54%" in gi.answer and "80%" not in gi.answer
+
+
+def test_in_most_of_them_is_a_majority_not_a_superlative(assistant: Assistant) -> None:
+    a = assistant.ask("did the leukemia come back in most of them?")
+    assert a.status == "answered" and "80.2" in a.answer and "Highest" not in a.answer
+    cause = assistant.ask("what killed most of the patients who died in remission?")
+    assert cause.status == "answered" and "infection" in cause.answer.lower()
