@@ -270,3 +270,24 @@ def test_in_most_of_them_is_a_majority_not_a_superlative(assistant: Assistant) -
     assert a.status == "answered" and "80.2" in a.answer and "Highest" not in a.answer
     cause = assistant.ask("what killed most of the patients who died in remission?")
     assert cause.status == "answered" and "infection" in cause.answer.lower()
+
+
+@pytest.mark.parametrize("q, figure", [("how many reached a complete remision?", "66"),
+                                       ("MRD- by FCM overall?", "94%"),
+                                       ("what was unusual about the one patient who didn't respond", "tetraploidy"),
+                                       ("how common were fevers with low white counts", "33%"),
+                                       ("is the remission lasting?", "not reached")])
+def test_more_everyday_and_clinician_wordings(assistant: Assistant, q: str, figure: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == "answered" and figure in a.answer, (q, a.status, a.answer)
+
+
+def test_a_listed_misspelling_is_corrected_only_to_a_lexicon_word(assistant: Assistant) -> None:
+    words = assistant.ask("how many reached a complete remision?").explain.words
+    assert not any("revision" in w.detail for w in words)
+
+
+@pytest.mark.parametrize("q, status", [("ok cool, thank you so much, bye", "chitchat"),
+                                       ("How do I get my father enrolled in NCT01371630? he's 70", "medical_advice")])
+def test_goodbyes_and_enrolling_a_relative(assistant: Assistant, q: str, status: str) -> None:
+    assert assistant.ask(q).status == status

@@ -68,8 +68,9 @@ class Accountant:
 
     def __init__(self, frame: FrameWords, misspelt: frozenset[str] = frozenset(),
                  normalise: Normaliser | None = None, corrections: dict[str, str] | None = None,
-                 corrections_size: int = -1) -> None:
+                 corrections_size: int = -1, lexicon_words: frozenset[str] = frozenset()) -> None:
         self.settings = frame
+        self.lexicon_words = lexicon_words  # a listed misspelling is corrected only to a word the lexicon uses
         self.normalise = normalise or Normaliser(frame.normalise)
         self.misspelt = frozenset(p for p in misspelt if " " not in p)  # one-word misspellings in the lexicon
         self.frame_words = frame.words()
@@ -175,7 +176,8 @@ class Accountant:
             if m is not None:
                 how = f" (typo of '{m.text}')" if m.how == "fuzzy" and m.end - m.start == 1 and " " not in m.text \
                     else "" if m.how == "exact" else f" ({m.how})"
-                if t in self.misspelt and not how and (fix := self.vocab.correction(t)):
+                if t in self.misspelt and not how and (fix := self.vocab.correction(t)) and (
+                        not self.lexicon_words or fix in self.lexicon_words):  # 'remision' is not 'revision'
                     how = f" (typo of '{fix}')"  # 'progresion': the word it stands for may complete a phrase
                 words.append(WordRead(text=t, role="term", detail=m.entity + how))
             elif i in skip:
