@@ -291,3 +291,18 @@ def test_a_listed_misspelling_is_corrected_only_to_a_lexicon_word(assistant: Ass
                                        ("How do I get my father enrolled in NCT01371630? he's 70", "medical_advice")])
 def test_goodbyes_and_enrolling_a_relative(assistant: Assistant, q: str, status: str) -> None:
     assert assistant.ask(q).status == status
+
+
+def test_a_side_effect_attributed_to_one_drug_is_not_reported(assistant: Assistant) -> None:
+    _, drug = _turns(assistant, "how common was neuropathy?", "is that from the vincristine?")
+    assert drug.status == "no_data" and "45%" not in drug.answer
+    overall = assistant.ask("was it caused by the treatment?")
+    assert overall.status == "answered" and "not considered" in overall.answer
+
+
+@pytest.mark.parametrize("q", ["and infections, how many had any infection as a side effect?",
+                               "how many patients had infections in this trial?"])
+def test_how_many_had_infections_is_not_answered_with_the_infection_deaths(assistant: Assistant, q: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == "no_data" and "8" not in a.answer, (q, a.status, a.answer)
+    assert "8" in assistant.ask("how many died of infection?").answer
