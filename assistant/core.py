@@ -83,8 +83,7 @@ class Assistant:
             self.log = resolve(log)
         self.matcher = Matcher(self.store)
         self.accountant = Accountant(self.store.frame, self.store.misspelt, self.store.normalise,
-                                     self.store.corrections, self.store.corrections_size,
-                                     frozenset(w for p in self.store.lexicon for w in p.split(" ")))
+                                     self.store.corrections, self.store.corrections_size, self.store.words)
         self.normalise = self.store.normalise
         self.decider = Decider(self.store)
         self.planner = Planner(self.store)

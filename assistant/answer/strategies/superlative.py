@@ -37,7 +37,6 @@ class Superlative(Strategy):
         second = m.has("cue", self.roles.second_most)
         plural = any(x.slot == "measure" and x.text.split(" ")[-1].endswith("s") and not x.text.endswith("ss")
                      and x.how != "generic" for x in m.mentions)  # 'side effects', 'adverse events'
-        plural = plural and "ae" in {f.measure[0][:2] for f in facts} and len(facts) > 2
         want_max = m.has("cue", self.roles.most) or second
         parts: dict[tuple[str, str], list[Fact]] = {}
         for f in facts:
@@ -48,7 +47,7 @@ class Superlative(Strategy):
             if len(group) < 2:
                 continue
             ordered = sorted({main_value(f).num for f in group}, reverse=want_max)  # type: ignore[union-attr]
-            if plural and not second:  # 'the most common side effects': the few highest, highest first
+            if plural and not second and key[0] == "ae":  # 'the most common side effects': the few highest first
                 top = set(ordered[:self.t.plural_top])
                 chosen += sorted((f for f in group if main_value(f).num in top),  # type: ignore[union-attr]
                                  key=lambda f: -main_value(f).num if want_max else main_value(f).num)  # type: ignore[union-attr]
