@@ -152,3 +152,36 @@ def test_answers_stream(assistant) -> None:
     endless = (Item(n, id=n, question="How common was nausea?") for n in itertools.count(1))
     first = list(itertools.islice(answer_items(assistant, endless), 3))
     assert [a.id for a in first] == [1, 2, 3] and all("54%" in a.answer for a in first)
+
+
+def test_a_bug_on_one_line_is_that_lines_record_and_the_batch_goes_on(assistant) -> None:
+    class Flaky:
+        """The real assistant, except that one question raises as a bug would."""
+
+        def ask(self, question: str, context=None, **kw):  # type: ignore[no-untyped-def]
+            if question == "boom":
+                raise RuntimeError("a bug")
+            return assistant.ask(question, context, **kw)
+
+    items = [Item(1, id=1, question="How common was nausea?"), Item(2, id=2, question="boom"),
+             Item(3, id=3, question="How common was nausea?")]
+    out = list(answer_items(Flaky(), items))
+    assert [a.id for a in out] == [1, 2, 3]
+    assert out[1].status == "invalid_input" and "internal error (RuntimeError)" in out[1].answer
+    assert "Traceback" not in out[1].answer
+    assert out[0].status == out[2].status == "answered" and "54%" in out[2].answer
+
+
+def test_an_unexpected_error_in_a_command_is_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    import assistant.interfaces.oneshot as oneshot
+
+    def broken(args):  # type: ignore[no-untyped-def]
+        raise TypeError("unhashable type: 'list'")
+
+    monkeypatch.delenv("ASSISTANT_DEBUG", raising=False)
+    monkeypatch.setattr(oneshot, "run", broken)
+    code = main(["ask", "How common was nausea?"])
+    err = capsys.readouterr().err
+    assert code == 70 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "internal error (TypeError" in err

@@ -161,6 +161,8 @@ BROKEN = [
     ("bad TOML", "facts/efficacy.toml", "[[fact]]", "[[fact]", ("facts/efficacy.toml", "", "")),
     ("bad value kind", "facts/efficacy.toml", '{ kind = "rate", value = "58.2"', '{ kind = "ratio", value = "58.2"',
      ("facts/efficacy.toml", "pfs.rate.2y", "values.1.kind")),
+    ("unknown counted_by fact", "facts/safety.toml", 'counted_by = "design.enrolment"', 'counted_by = "design.enrol"',
+     ("facts/safety.toml", "safety.population", "counted_by")),
 ]
 
 

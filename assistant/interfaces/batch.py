@@ -167,6 +167,12 @@ def answer_items(assistant: Any, items: Iterable[Item], one_session: bool = Fals
             yield Answer(id=item.id, session=item.session, question=item.question, status="invalid_input",
                          answer=f"line {item.line}: {e}", intent="invalid_input", confidence=1.0)
             continue
+        except Exception as e:  # noqa: BLE001 - a bug on one line loses that line's answer, not the batch
+            sessions.pop(key, None)
+            yield Answer(id=item.id, session=item.session, question=item.question, status="invalid_input",
+                         answer=f"line {item.line}: internal error ({type(e).__name__}); please report this question",
+                         intent="invalid_input", confidence=1.0)
+            continue
         if key is not None:
             sessions[key] = answer.context
             sessions.move_to_end(key)
@@ -281,7 +287,7 @@ def with_progress(answers: Iterable[Answer], total: int | None) -> Iterator[Answ
 def run(args: argparse.Namespace) -> int:
     from assistant.interfaces.oneshot import open_assistant
 
-    assistant = open_assistant(args.knowledge, args.log_unanswered)
+    assistant = open_assistant(args.knowledge, args.log_unanswered, long_running=True)
     stream, fmt = open_input(args.file, args.input_format)
     try:
         out = WholeRecords.open(args.output) if args.output else WholeRecords(sys.stdout, "standard output")

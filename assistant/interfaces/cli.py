@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import warnings
 from typing import Sequence, TextIO
@@ -79,6 +80,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as e:  # noqa: BLE001 - a bug: one line for the user, the traceback only on request
+        if os.environ.get("ASSISTANT_DEBUG"):
+            raise
+        print(f"error: internal error ({type(e).__name__}: {e}); set ASSISTANT_DEBUG=1 for the traceback",
+              file=sys.stderr)
+        return 70
 
 
 if __name__ == "__main__":  # pragma: no cover

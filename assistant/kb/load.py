@@ -236,6 +236,8 @@ def validate(kn: Knowledge) -> list[KnowledgeError]:
         slot_ids.setdefault(e.slot, set()).add(e.id)
     for f in kn.facts.values():
         errors.extend(_check_fact(kn, f, kn.origin[f"fact:{f.id}"], slot_ids))
+        if f.counted_by and f.counted_by not in kn.facts:
+            errors.append(KnowledgeError(kn.origin[f"fact:{f.id}"], f.id, "counted_by", f"unknown fact '{f.counted_by}'"))
     for c in kn.caveats.values():
         rel = kn.origin[f"caveat:{c.id}"]
         values: set[str] = set()

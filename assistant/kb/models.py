@@ -126,6 +126,9 @@ class Fact(Strict):
     main: str = Field("", description="Key of the headline value, when the fact has several figures")
     rankable: bool = Field(True, description="false: never ranked by its figure ('most common ...'), e.g. when "
                                              "the article itself names another fact as the most common")
+    counted_by: str = Field("", description="A statement with no head count ('All patients were assessed for "
+                                            "safety'): the fact giving the count it refers to, shown with it when "
+                                            "'how many' is asked")
 
     def value(self, key: str) -> Value | None:
         return next((v for v in self.values if v.key == key), None)

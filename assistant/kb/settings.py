@@ -182,7 +182,7 @@ class StatisticMeaning(Strict):
                                          "them (and no fact stat of it) is not used for a question naming it")
 
 
-MARGINS = ("default_slots", "compare", "overview", "significance")
+MARGINS = ("default_slots", "compare", "overview", "significance", "per_drug")
 
 
 class Thresholds(Strict):
@@ -205,7 +205,7 @@ class Thresholds(Strict):
     subgroup: float = Field(0.15, ge=0, description="penalty: no group asked and the fact is about a subgroup")
     one_cycle: float = Field(0.1, ge=0, description="penalty: no cycle asked and the fact is about one cycle")
     margins: dict[str, float] = Field(default_factory=lambda: dict(default_slots=0.3, compare=0.12, overview=0.35,
-                                                                    significance=0.4),
+                                                                    significance=0.4, per_drug=0.3),
                                       description="how far below the best score facts still count, per strategy")
 
     @field_validator("margins")

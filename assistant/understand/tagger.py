@@ -74,16 +74,11 @@ class Tagger:
         out: list[Mention] = []
         covered = [False] * len(toks)
         i = 0
-        while i < len(toks):
-            for size in range(min(self.longest.get(toks[i], 0), len(toks) - i), 0, -1):
-                phrase = " ".join(toks[i:i + size])
-                if phrase in self.phrases:
-                    self._add(out, phrase, i, i + size, 1.0, "exact")
-                    covered[i:i + size] = [True] * size
-                    i += size
-                    break
-            else:
-                i += 1
+        for size in self._segments(toks):
+            if size:
+                self._add(out, " ".join(toks[i:i + size]), i, i + size, 1.0, "exact")
+                covered[i:i + size] = [True] * size
+            i += size or 1
         self._fuzzy(toks, covered, out)
         out = self._completed(toks, covered, out)
         if self.ages and self.age is not None and not any(m.slot == "group" for m in out):
@@ -100,6 +95,28 @@ class Tagger:
                     if not any(m.entity == eid for m in out):
                         out.append(Mention(eid, self.store.entities[eid].slot, -1, -1, written, 1.0, "case"))
         return out
+
+    def _segments(self, toks: list[str]) -> list[int]:
+        """The exact phrases that together cover the most words, fewest phrases on a tie, the leftmost first
+        after that: one entry per step, the phrase's length or 0 for a word no phrase takes. 'being alive with
+        the leukemia not coming back' is one name of PFS, not 'being alive' (OS) and 'not coming back' (CRD)."""
+        n = len(toks)
+        best: list[tuple[int, int]] = [(0, 0)] * (n + 1)  # from word i on: (words covered, -phrases)
+        take = [0] * n
+        for i in range(n - 1, -1, -1):
+            value, size_i = best[i + 1], 0
+            for size in range(min(self.longest.get(toks[i], 0), n - i), 0, -1):
+                if " ".join(toks[i:i + size]) in self.phrases:
+                    after = best[i + size]
+                    cand = (after[0] + size, after[1] - 1)
+                    if size_i == 0 and cand >= value or cand > value:
+                        value, size_i = cand, size
+            best[i], take[i] = value, size_i
+        steps, i = [], 0
+        while i < n:
+            steps.append(take[i])
+            i += take[i] or 1
+        return steps
 
     def _completed(self, toks: list[str], covered: list[bool], out: list[Mention]) -> list[Mention]:
         """A term followed by words that a longer name of it spells with a typo ('progression free survivel', 'TP53

@@ -38,6 +38,10 @@ class Lookup(Strategy):
         if not res:
             return self.no_data(q, stats)
         top = res.top
+        if "drug" not in q and any("drug" in self.store.entities[x].strict for x in q.get("measure", [])):
+            near = [f for s, f in res.scored if s >= res.best - self.t.margins["per_drug"]]
+            if len({f.drug[0] if f.drug else "" for f in near}) > 1:  # 'how many cycles?': each drug's, not one
+                top = list({f.id: f for f in top + near}.values())
         if len(q.get("measure", [])) > 1 and len(top) > 1:  # facts answering more of what was named come first
             cover = {f.id: self.coverage(q["measure"], f) for f in top}
             most = max(cover.values())
@@ -62,6 +66,10 @@ class Lookup(Strategy):
                 return self.clarify_generic("that", stats)
             return Plan(status="no_data", kind="not_reported", facts=top[:2], confidence=0.7,
                         missing=f"a median for {self.describe(q)}")
+        if not any(v.kind in ("count", "n") for f in top for v in f.values):  # 'how many were assessed for
+            counts = {f.counted_by: self.store.facts[f.counted_by] for f in top if f.counted_by}  # safety': all,
+            top = top + [f for f in counts.values() if f not in top and (  # and how many
+                self.roles.count in stats or set(f.measure) & set(q.get("measure", [])))]
         unanswered = self._unanswered(m, q, stats, top)
         if unanswered:  # one measure asked, one measure answered: never a neighbouring figure instead
             return Plan(status="no_data", kind="not_reported", facts=top[:2], missing=unanswered, confidence=0.7)

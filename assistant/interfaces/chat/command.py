@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from assistant.interfaces.oneshot import open_assistant
     from assistant.interfaces.render import terminal_width, use_colour
 
-    assistant = open_assistant(args.knowledge, args.log_unanswered)
+    assistant = open_assistant(args.knowledge, args.log_unanswered, long_running=True)
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     width = (lambda: terminal_width(sys.stdout)) if args.width is None else (args.width or None)
     chat = Chat(assistant, colour=use_colour(sys.stdout), transcript=args.transcript, width=width)

@@ -72,8 +72,12 @@ def create_app(assistant: Assistant | None = None, *, log: Any = None, cors_orig
 def app_from_env() -> Starlette:
     """App factory for uvicorn (`--factory assistant.interfaces.http:app_from_env`), configured by
     $TRIAL_ASSISTANT_SERVE."""
+    from assistant.interfaces.oneshot import settle
+
     cfg = ServeConfig.model_validate_json(os.environ.get(CONFIG_ENV) or "{}")
-    return create_app(log=cfg.log, cors_origin=cfg.cors_origin,
-                      sessions=open_store(cfg.sessions, cfg.max_sessions, cfg.session_ttl),
-                      access_log=sys.stderr if cfg.access_log else None, token=cfg.token,
-                      body_timeout=cfg.body_timeout)
+    app = create_app(log=cfg.log, cors_origin=cfg.cors_origin,
+                     sessions=open_store(cfg.sessions, cfg.max_sessions, cfg.session_ttl),
+                     access_log=sys.stderr if cfg.access_log else None, token=cfg.token,
+                     body_timeout=cfg.body_timeout)
+    settle()  # a server answers for as long as it runs
+    return app
