@@ -255,10 +255,10 @@ def test_how_long_a_named_group_was_followed_is_its_follow_up(assistant: Assista
     assert a.status == "answered" and figure in a.answer and "34.7" not in a.answer, (q, a.answer)
 
 
-def test_the_most_common_side_effects_plural_are_the_three_highest(assistant: Assistant) -> None:
+def test_the_most_common_side_effects_plural_are_the_five_highest(assistant: Assistant) -> None:
     a = assistant.ask("what were the most common side effects?")
-    assert a.status == "answered" and all(x in a.answer for x in ("80%", "70%", "59%")), a.answer
-    assert a.answer.count("Most common") == 1 and "58%" not in a.answer
+    assert a.status == "answered" and all(x in a.answer for x in ("80%", "70%", "59%", "58%", "56%")), a.answer
+    assert a.answer.count("Most common") == 1 and "55%" not in a.answer and "54%" not in a.answer
     one = assistant.ask("what was the most common side effect?")
     assert "80%" in one.answer and "70%" not in one.answer
     gi = assistant.ask("What were the most frequent stomach/gut side effects?")
@@ -351,3 +351,81 @@ def test_which_trial_this_is_answers_with_the_paper(assistant: Assistant, q: str
 def test_who_was_in_the_trial_says_how_many(assistant: Assistant) -> None:
     a = assistant.ask("Who was in this trial?")
     assert a.status == "answered" and "80 patients" in a.answer and "older patients" in a.answer
+
+
+def test_a_second_blood_cancer_is_answered_with_its_types(assistant: Assistant) -> None:
+    a = assistant.ask("Did anyone develop a second blood cancer after treatment?")
+    assert a.status == "answered" and "9 patients" in a.answer and "myelodysplastic" in a.answer
+
+
+def test_which_cycles_a_drug_was_given_in_is_its_own_cycles(assistant: Assistant) -> None:
+    a = assistant.ask("inotuzamab ozogamicin - which cycles was it given in?")
+    assert a.status == "answered" and "first 4 cycles" in a.answer and "POMP" not in a.answer
+
+
+def test_components_of_a_named_drug_are_never_another_drugs(assistant: Assistant) -> None:
+    a = assistant.ask("what are the components of blinatumomab?")
+    assert a.status == "no_data" and "mercaptopurine" not in a.answer
+    b = assistant.ask("Tell me about the blinatumomab part of the regimen")
+    assert b.status == "answered" and "mercaptopurine" not in b.answer and "blinatumomab" in b.answer
+    c = assistant.ask("what drugs are part of the regimen?")
+    assert c.status == "answered" and "inotuzumab ozogamicin" in c.answer and "mercaptopurine" not in c.answer
+
+
+@pytest.mark.parametrize("q, figure, wrong", [
+    ("How were patients split up by age in this trial?", "n = 27", "75.2"),
+    ("was the dose split up after the amendment?", "0.6 mg/m2", "34.7"),
+    ("how many patients got split doses?", "31", "mg/m2"),
+    ("PFS with split dosing", "34.7", "58.2"),
+])
+def test_split_is_the_amended_dosing_or_a_breakdown_by_what_the_question_says(
+        assistant: Assistant, q: str, figure: str, wrong: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == "answered" and figure in a.answer and wrong not in a.answer
+
+
+def test_median_pfs_not_split_by_anything_is_not_one_arm(assistant: Assistant) -> None:
+    a = assistant.ask("Median PFS for the entire cohort (not split by anything)?")
+    assert a.status != "answered" or "34.7" not in a.answer
+
+
+@pytest.mark.parametrize("q", ["tell me a joke about chatbots", "you're pretty smart for a bot lol",
+                               "lol you're faster than my oncologist"])
+def test_banter_with_everyday_or_unknown_words_is_chitchat(assistant: Assistant, q: str) -> None:
+    assert assistant.ask(q).status == "chitchat"
+
+
+def test_banter_beside_a_trial_question_does_not_hide_it(assistant: Assistant) -> None:
+    a = assistant.ask("you're great, what was the 5 year OS?")
+    assert a.status == "answered" and "46.0%" in a.answer
+
+
+@pytest.mark.parametrize("q", ["Can I get the flu vaccine while on blinatumomab?",
+                               "my legs are swollen on treatment, is that dangerous?",
+                               "How can I lower my risk of getting MDS after this treatment?"])
+def test_personal_symptoms_and_risks_are_medical_advice(assistant: Assistant, q: str) -> None:
+    assert assistant.ask(q).status == "medical_advice"
+
+
+def test_a_b_or_t_question_is_about_the_population() -> None:
+    a = Assistant(cache_size=0).ask("What type of ALL was studied, B or T?")
+    assert a.status == "answered" and "B-cell" in a.answer
+
+
+def test_a_follow_up_about_those_who_started_before_is_the_original_cohort(assistant: Assistant) -> None:
+    first = assistant.ask("What was the median follow-up for patients treated after the amendment?")
+    a = assistant.ask("and for those who started before?", context=first.context)
+    assert first.status == "answered" and "29.7" in first.answer
+    assert a.status == "answered" and "104.4" in a.answer
+
+
+def test_an_electrolyte_the_article_does_not_list_is_not_reported_in_a_conversation(assistant: Assistant) -> None:
+    first = assistant.ask("what was the hypokalemia rate")
+    a = assistant.ask("what about low magnesium", context=first.context)
+    assert first.status == "answered" and "44%" in first.answer
+    assert a.status == "no_data"
+
+
+def test_how_the_dose_was_split_is_never_the_amended_cohorts_survival(assistant: Assistant) -> None:
+    a = assistant.ask("how was the dose split?")
+    assert a.status in ("answered", "clarify") and "34.7" not in a.answer and "PFS" not in a.answer

@@ -208,7 +208,8 @@ class Decider:
             return Decision("medical_advice", "advice", "a personal decision or situation: for the clinician",
                             rule=advice)
         content = acct.content()
-        if m.chitchat is not None and not trial_terms and not any(w.role == "foreign" for w in content):
+        if m.chitchat is not None and (not trial_terms and not any(w.role == "foreign" for w in content) or (
+                m.chitchat.banter and not any(x.slot in (*TRIAL_SLOTS, "stat") for x in m.mentions))):
             return Decision("chitchat", "chitchat", "a conversational message", rule=m.chitchat)
         named = self.names_trial(m) or (follow_up and leaning)
         scoped = self.in_scope(m, follow_up) or self.bare(m) or bool(m.rule and m.rule.kind == "define")

@@ -207,6 +207,8 @@ class IntentRule(Strict):
     defaults: dict[str, list[str]] = Field(default_factory=dict, description="Slots assumed when not given")
     anchored: bool = Field(False, description="Needs a strong anchor, the trial named or a conversation: a question "
                                               "only about an everyday drug ('what is the prednisone for?') is general")
+    banter: bool = Field(False, description="For chitchat: stands beside everyday medical or unknown words, though "
+                                            "not beside a measure, group or drug ('you're faster than my oncologist')")
     reply: str = ""
     examples: list[str] = Field(default_factory=list)
 

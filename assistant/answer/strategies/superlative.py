@@ -57,4 +57,4 @@ class Superlative(Strategy):
         if not chosen:
             return self.via("lookup", m, ctx, q, stats)
         extreme = "second" if second else "max" if want_max else "min"
-        return Plan(status="answered", facts=chosen[:4], extreme=extreme, confidence=0.85)
+        return Plan(status="answered", facts=chosen[:max(4, self.t.plural_top)], extreme=extreme, confidence=0.85)
