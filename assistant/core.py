@@ -21,9 +21,9 @@ from assistant.answer.planner import Planner
 from assistant.kb.contract import MAX_TURN, Answer, Context, Explain
 from assistant.kb.normal import MAX_CHARS, strip_control
 from assistant.kb.store import Store, open_store
-from assistant.understand.account import Accountant
+from assistant.understand.account import Accountant, Accounting
 from assistant.understand.compound import Splitter
-from assistant.understand.matcher import Matcher
+from assistant.understand.matcher import Match, Matcher
 
 CACHED_CONTEXT_CHARS = 4096  # a real context is a few hundred characters
 _SURROGATE = re.compile("[\ud800-\udfff]")  # lone halves (JSON '\ud800' escapes) cannot be written as UTF-8
@@ -83,7 +83,8 @@ class Assistant:
             self.log = resolve(log)
         self.matcher = Matcher(self.store)
         self.accountant = Accountant(self.store.frame, self.store.misspelt, self.store.normalise,
-                                     self.store.corrections, self.store.corrections_size, self.store.words)
+                                     self.store.corrections, self.store.corrections_size, self.store.words,
+                                     self.store.proper_words)
         self.normalise = self.store.normalise
         self.decider = Decider(self.store)
         self.planner = Planner(self.store)
@@ -139,14 +140,25 @@ class Assistant:
                      [len(self.normalise(p).split(" ")) <= self.splitter.settings.short_part for p in parts],
                      [self.splitter.tells_role(p) for p in parts])
 
+    def _read(self, asked: str, follow_up: bool) -> tuple[Match, Accounting]:
+        """Tag and account for the words; with typos, again over the corrected text ('how many peple were in the
+        study'), kept unless it understands fewer words. English words near a lexicon word ('main safety concern':
+        'concerns') are tried last and kept only when that reading understands more, or as much in fewer phrases."""
+        match = self.matcher.match(asked, follow_up=follow_up)
+        words = self.accountant.account(match.normalised, asked, match.mentions)
+        for fixed, strict in ((words.corrected(), False), (words.corrected(near=True), True)):
+            if not fixed:
+                continue
+            m2 = self.matcher.match(fixed, follow_up=follow_up)
+            w2 = self.accountant.account(m2.normalised, asked, m2.mentions)
+            gain = words.unknown() - w2.unknown()
+            if gain > 0 or gain == 0 and (not strict or len(m2.mentions) < len(match.mentions)):
+                match, words = m2, w2
+        return match, words
+
     def _one(self, asked: str, ctx: Context) -> Answer:
         """The pipeline for one question."""
-        match = self.matcher.match(asked, follow_up=bool(ctx.frames))
-        words = self.accountant.account(match.normalised, asked, match.mentions)
-        fixed = words.corrected()
-        if fixed:  # typos of everyday words corrected, then tagged again ('how many peple were in the study')
-            match = self.matcher.match(fixed, follow_up=bool(ctx.frames))
-            words = self.accountant.account(match.normalised, asked, match.mentions)
+        match, words = self._read(asked, follow_up=bool(ctx.frames))
         decision = self.decider.decide(match, words, follow_up=bool(ctx.frames),
                                        leaning=self.planner.elliptical(match.normalised))
         plan = self.planner.plan(match, decision, ctx)

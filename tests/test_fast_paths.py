@@ -18,6 +18,7 @@ def normalised_the_long_way(n: normal.Normaliser, text: str) -> str:
     t = t.translate(normal._QUOTES).replace("·", ".").replace("µ", "u").lower()
     for pattern, repl, _ in normal._SIGNS:
         t = pattern.sub(repl, t)
+    t = normal._NOT.sub("nt", t)
     t = t.replace("'s ", " ").replace("-", " ")
     t = normal._PUNCT.sub(" ", t)
     t = normal._LONE_DOT.sub(" ", t)

@@ -429,3 +429,42 @@ def test_an_electrolyte_the_article_does_not_list_is_not_reported_in_a_conversat
 def test_how_the_dose_was_split_is_never_the_amended_cohorts_survival(assistant: Assistant) -> None:
     a = assistant.ask("how was the dose split?")
     assert a.status in ("answered", "clarify") and "34.7" not in a.answer and "PFS" not in a.answer
+
+
+@pytest.mark.parametrize("q, figure", [
+    ("How many paients were aged 60 to 64?", "25 patients"),  # not 'parents'
+    ("ferbile neutropenia rate", "33%"),  # not 'fertile'
+    ("any swlling of the legs reported?", "39%"),  # not 'selling'
+    ("of pts who came in mrd positive how many turned negatie", "4"),  # 'negative', not 'negatives' (downsides)
+    ("after the ameendmnet what ino dose was given in cycles 2 to 4", "0.6 mg/m2"),  # near a listed misspelling
+    ("what was the main cause of deaths in remision", "infection"),  # the listed 'remision' is 'remission'
+    ("Were the patients Philadlphia chromosome positive or negative?", "B-cell"),  # a capitalised typo
+    ("Were the patients Philadelphia chromosome posittive or negative?", "B-cell"),
+    ("What was the median PFS in patents with TP53-mutated disease?", "33.2"),
+])
+def test_a_typo_is_read_as_the_lexicon_word_it_is_one_slip_from(q: str, figure: str) -> None:
+    a = Assistant(cache_size=0).ask(q)
+    assert a.status == "answered" and figure in a.answer, a.answer
+
+
+def test_an_english_word_near_a_term_is_tried_and_kept_only_when_it_reads_better() -> None:
+    a = Assistant(cache_size=0).ask("PFS for cytogentic high-risk (CTG-HR) pts vs the others?")
+    assert a.status == "answered" and "high-risk" in a.answer
+    b = Assistant(cache_size=0).ask("what was the main safety concern highlighted?")
+    assert b.status == "answered" and "remission" in b.answer
+
+
+def test_a_contraction_is_one_word_not_a_t_and_all() -> None:
+    a = Assistant(cache_size=0).ask("Why weren't all 80 people assessed for response?")
+    assert a.status == "answered" and "74" in a.answer
+
+
+def test_a_greeting_before_a_compound_question_does_not_hide_its_first_part(assistant: Assistant) -> None:
+    a = assistant.ask("hi, quick question: how many enrolled, and what was their median age?")
+    assert a.status == "answered" and "80 patients" in a.answer and "68 years" in a.answer
+    assert assistant.ask("good morning, can you help me?").status == "chitchat"
+
+
+def test_asking_the_assistant_to_tell_a_cause_is_not_a_general_causes_question(assistant: Assistant) -> None:
+    a = assistant.ask("can you tell me main cause of death in remission")
+    assert a.status == "answered" and "infection" in a.answer and "99%" not in a.answer

@@ -32,6 +32,7 @@ _DIGIT = re.compile(r"\d")
 _PUNCT = re.compile(r"[^\w\s.+%]|_")
 _LONE_DOT = re.compile(r"\.(?!\d)")
 _SPACES = re.compile(r"\s+")
+_NOT = re.compile(r"(?<=[a-z])n't\b")  # "weren't" is one word ('werent'), never 'weren' and a 't' (T-ALL)
 
 
 def strip_control(text: str) -> str:
@@ -92,6 +93,8 @@ class Normaliser:
         for pattern, repl, needs in _SIGNS:
             if any(c in t for c in needs):
                 t = pattern.sub(repl, t)
+        if "n't" in t:
+            t = _NOT.sub("nt", t)
         t = t.replace("'s ", " ").replace("-", " ")
         t = _PUNCT.sub(" ", t)
         t = _LONE_DOT.sub(" ", t)

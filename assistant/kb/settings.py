@@ -117,6 +117,8 @@ class CompoundSettings(Strict):
     embedded: Regex = Field("", description="regex: a question inside a statement ('caller wants to know how many')")
     role: Regex = Field("", description="regex: a preface telling who asks ('I'm a research coordinator ...', "
                         "'Journalist here'): its everyday words do not change what the question is about")
+    lead_ins: list[str] = Field(default_factory=list, description="greetings and fillers before a question ('hi, "
+                                "quick question: how many ...'): dropped from a part that then opens like a question")
     max_parts: int = Field(4, ge=1, description="a longer message is one question with many clauses")
     short_part: int = Field(4, ge=1, description="words: a part this short leans on the one before it")
 

@@ -50,11 +50,13 @@ class Store:
     normalise: Normaliser = field(init=False)
     survival: frozenset[str] = field(init=False)  # answers.toml roles.survival, as a set for the resolver
     words: frozenset[str] = field(init=False)  # every word of a lexicon phrase
+    proper_words: frozenset[str] = field(init=False)  # every word of a lexicon phrase not listed as a misspelling
 
     def __post_init__(self) -> None:
         self.normalise = Normaliser(self.frame.normalise)
         self.survival = frozenset(self.answers.roles.survival) if self.answers is not None else frozenset()
         self.words = frozenset(w for p in self.lexicon for w in p.split(" "))
+        self.proper_words = frozenset(w for p in self.lexicon if p not in self.misspelt for w in p.split(" "))
         for c in self.caveats.values():
             for fid in c.facts:
                 self.caveats_by_fact.setdefault(fid, []).append(c.id)

@@ -17,6 +17,7 @@ from assistant.kb.contract import WordRead
 
 from assistant.kb.normal import Normaliser, tokens
 from assistant.kb.settings import FrameWords
+from assistant.understand.slips import SlipIndex
 from assistant.understand.tagger import Mention
 from assistant.kb.vocabulary import Vocabulary
 
@@ -24,6 +25,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|\d[\w.]*")
 _SENTENCE_END = re.compile(r"[.?!:;]\s*$")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _TYPO = re.compile(r"typo of '([^' ]+)'")
+_NEAR = re.compile(r"(?:typo of|near) '([^' ]+)'")
 
 
 def _ends_sentence(text: str, end: int) -> bool:
@@ -41,11 +43,17 @@ class Accounting:
 
     words: list[WordRead] = field(default_factory=list)
 
-    def corrected(self) -> str:
+    def corrected(self, near: bool = False) -> str:
         """The question with typos corrected ('peple' -> 'people', 'progresion' -> 'progression'), to be tagged
-        again so that phrases with a typo inside are found whole; '' when there were none."""
-        fixed = [m.group(1) if (m := _TYPO.search(w.detail)) else w.text for w in self.words]
+        again so that phrases with a typo inside are found whole; '' when there were none. `near`: also English
+        words read as a near lexicon word ('main safety concern' as 'concerns'), a reading to try, not to trust."""
+        pattern = _NEAR if near else _TYPO
+        fixed = [m.group(1) if (m := pattern.search(w.detail)) else w.text for w in self.words]
         return " ".join(fixed) if fixed != [w.text for w in self.words] else ""
+
+    def unknown(self) -> int:
+        """How many words were not understood (unplaced or foreign)."""
+        return sum(w.role in ("unplaced", "foreign") for w in self.words)
 
     def of(self, role: str) -> list[WordRead]:
         return [w for w in self.words if w.role == role]
@@ -68,7 +76,8 @@ class Accountant:
 
     def __init__(self, frame: FrameWords, misspelt: frozenset[str] = frozenset(),
                  normalise: Normaliser | None = None, corrections: dict[str, str] | None = None,
-                 corrections_size: int = -1, lexicon_words: frozenset[str] = frozenset()) -> None:
+                 corrections_size: int = -1, lexicon_words: frozenset[str] = frozenset(),
+                 proper_words: frozenset[str] | None = None) -> None:
         self.settings = frame
         self.lexicon_words = lexicon_words  # a listed misspelling is corrected only to a word the lexicon uses
         self.normalise = normalise or Normaliser(frame.normalise)
@@ -80,6 +89,16 @@ class Accountant:
         self.code = re.compile(f.code_pattern) if f.code_pattern else None
         self.acronym = re.compile(f.acronym_pattern) if f.acronym_pattern else None
         self.user_names = [tokens(self.normalise(p)) for p in frame.user_names]
+        self.slips = SlipIndex(lexicon_words if proper_words is None else proper_words)  # not to a misspelling
+
+    def _lexicon_typo(self, word: str) -> str:
+        """The lexicon word an unknown word is one slip from ('paients' -> 'patients', 'ferbile' -> 'febrile'),
+        before any everyday word it is also near ('parents'): a question to this assistant means its own words
+        first. The same first letter; '' when none, or when two fit equally."""
+        if len(word) < 5:
+            return ""
+        same = [w for w in self.slips.near(word) if w[0] == word[0]]
+        return same[0] if len(same) == 1 else ""
 
     # ------------------------------------------------------------ shapes in the original text
 
@@ -130,6 +149,8 @@ class Accountant:
             return WordRead(text=word, role="number")
         if word in self.frame_words:
             return WordRead(text=word, role="frame")
+        if shapes and len(word) >= 6 and not self.vocab.count(word) and (fix := self._lexicon_typo(word)):
+            return WordRead(text=word, role="unplaced", detail=f"typo of '{fix}'")  # 'Jabbbour', 'Philadlphia'
         shape = self._shape(word, shapes)
         if shape:
             return WordRead(text=word, role="foreign", detail=shape)
@@ -139,7 +160,7 @@ class Accountant:
             if self.vocab.common(word):
                 return WordRead(text=word, role="unplaced", detail="a common English word")
             return WordRead(text=word, role="foreign", detail="a rare word")
-        fix = self.vocab.correction(word)
+        fix = self._lexicon_typo(word) or self.vocab.correction(word)
         if fix:
             if fix in self.frame_words:
                 return WordRead(text=word, role="frame", detail=f"typo of '{fix}'")
@@ -174,9 +195,11 @@ class Accountant:
         for i, t in enumerate(toks):
             m = covered.get(i)
             if m is not None:
-                how = f" (typo of '{m.text}')" if m.how == "fuzzy" and m.end - m.start == 1 and " " not in m.text \
-                    else "" if m.how == "exact" else f" ({m.how})"
-                if t in self.misspelt and not how and (fix := self.vocab.correction(t)) and (
+                how = "" if m.how == "exact" else f" ({m.how})"
+                meant = self._meant(m, i, t)
+                if meant:
+                    how = f" (typo of '{meant}')" if not self.vocab.common(t) else f" (fuzzy, near '{meant}')"
+                if t in self.misspelt and not how and (fix := self._lexicon_typo(t) or self.vocab.correction(t)) and (
                         not self.lexicon_words or fix in self.lexicon_words):  # 'remision' is not 'revision'
                     how = f" (typo of '{fix}')"  # 'progresion': the word it stands for may complete a phrase
                 words.append(WordRead(text=t, role="term", detail=m.entity + how))
@@ -188,6 +211,26 @@ class Accountant:
                     read.written = written[t]
                 words.append(read)
         return Accounting(words)
+
+    def _meant(self, m: Mention, i: int, typed: str) -> str:
+        """The word a typo inside a fuzzy mention stands for ('' when the mention is not word for word; for an
+        English word in its own right, 'chromosome' read as 'chromosomes', the caller only notes it): its counterpart in the
+        phrase; one slip from a proper lexicon word before a listed misspelling ('remisison' -> 'remission', not
+        'remision'); a listed misspelling matched by a typo, the word it stands for ('ameendmnet' -> 'amendment')."""
+        if m.how != "fuzzy" or m.start < 0:
+            return ""
+        phrase = m.text.split(" ")
+        if len(phrase) != m.end - m.start:
+            return ""
+        target = phrase[i - m.start]
+        if target == typed:
+            return ""
+        fix = self._lexicon_typo(typed)
+        if fix:
+            return fix
+        if target in self.misspelt and (fix := self.vocab.correction(target)) and fix in self.lexicon_words:
+            return fix
+        return target
 
     def _user_name_positions(self, toks: list[str]) -> set[int]:
         out: set[int] = set()

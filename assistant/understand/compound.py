@@ -33,6 +33,8 @@ class Splitter:
         self.opener = re.compile(rf"^\W*(?:{starts})\b", re.IGNORECASE) if starts else None
         self.embedded = re.compile(settings.embedded, re.IGNORECASE) if settings.embedded else None
         self.role = re.compile(settings.role, re.IGNORECASE) if settings.role else None
+        leads = "|".join(sorted(map(re.escape, settings.lead_ins), key=len, reverse=True))
+        self.lead_in = re.compile(rf"^\W*(?:(?:{leads})\b\W*)+", re.IGNORECASE) if leads else None
         self.max_parts = settings.max_parts
 
     def split(self, text: str) -> list[str]:
@@ -40,12 +42,25 @@ class Splitter:
         parts: list[str] = []
         for sentence in _SENTENCE.split(text.strip()):
             pieces = self.join.split(sentence) if self.join is not None else [sentence]
+            pieces = [self._without_lead_in(p) for p in pieces]
             # 'How many patients, what was their median age': a comma splits only a part that is a question itself
             pieces = [x for p in pieces for x in (self.comma.split(p) if self.comma_opener.match(p) else [p])]
             parts.extend(p.strip() for p in pieces if any(c.isalnum() for c in p))
         if len(parts) > self.max_parts:  # a long message is one question with many clauses: do not over-split
             parts = parts[:self.max_parts - 1] + [" ".join(parts[self.max_parts - 1:])]
+        if len(parts) == 1:  # one question: as written, greeting and all ('good morning, can you help me?')
+            return [text.strip()]
         return parts or [text]
+
+    def _without_lead_in(self, part: str) -> str:
+        """'hi, quick question: how many enrolled' -> 'how many enrolled' (only when a question follows)."""
+        if self.lead_in is None or self.opener is None:
+            return part
+        m = self.lead_in.match(part)
+        if m is None or not m.group(0).strip():
+            return part
+        rest = part[m.end():]
+        return rest if rest and self.opener.match(rest) else part
 
     def tells_role(self, part: str) -> bool:
         """A preface telling who asks ('I'm a research coordinator doing a lit summary.')."""

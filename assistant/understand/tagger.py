@@ -9,6 +9,7 @@ from rapidfuzz import fuzz, process
 
 from assistant.kb.normal import tokens
 from assistant.kb.store import Store
+from assistant.understand.slips import SlipIndex, one_slip
 
 @dataclass(frozen=True)
 class Mention:
@@ -30,6 +31,7 @@ class Tagger:
         self.store = store
         self.phrases = store.lexicon
         self.everyday = frozenset(store.frame.tagger.never_fuzzed) | store.frame.words()  # never fuzzed into a term
+        self.everyday_slips = SlipIndex(self.everyday)  # 'negatie' is 'negative' (one slip), not 'negatives' (two)
         age = store.frame.tagger.age_pattern
         self.age = re.compile(age) if age else None
         self.max_len = max((len(p.split(" ")) for p in self.phrases), default=1)
@@ -199,6 +201,8 @@ class Tagger:
                 # every word must be a near miss of its counterpart ('limit increased' is not 'alt increased')
                 best = next((c for c in found if all((a == b) if a in self.everyday else fuzz.ratio(a, b) >= 75
                                                      for a, b in zip(window, c[0].split(" ")))), None)
+                if best and size == 1 and not one_slip(text, best[0]) and self.everyday_slips.near(text):
+                    continue  # nearer an everyday word than the term: the word the accounting corrects it to
                 if best:
                     self._add(out, best[0], i, i + size, best[1] / 100.0, "fuzzy")
                     covered[i:i + size] = [True] * size
