@@ -468,3 +468,23 @@ def test_a_greeting_before_a_compound_question_does_not_hide_its_first_part(assi
 def test_asking_the_assistant_to_tell_a_cause_is_not_a_general_causes_question(assistant: Assistant) -> None:
     a = assistant.ask("can you tell me main cause of death in remission")
     assert a.status == "answered" and "infection" in a.answer and "99%" not in a.answer
+
+
+@pytest.mark.parametrize("q", ["were there deaths while participants were still in remission, and why?",
+                               "How many participants died of infections during remission?",
+                               "What was the most common cause of death while participants were in remission?"])
+def test_remission_beside_deaths_says_when_they_died_not_the_response(assistant: Assistant, q: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == "answered" and "infections" in a.answer and "99%" not in a.answer and "66" not in a.answer
+
+
+def test_remission_duration_without_the_deaths_in_remission_keeps_both(assistant: Assistant) -> None:
+    a = assistant.ask("If you leave out the deaths in remission, what was the continuous remission rate at 2 years?")
+    assert a.status == "answered" and "%" in a.answer
+
+
+@pytest.mark.parametrize("q", ["I was wondering, how many enrolled, and what was their median age?",
+                               "I'd like to know how many enrolled and what was the median age"])
+def test_a_lead_in_before_a_compound_question_keeps_both_parts(assistant: Assistant, q: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == "answered" and "80 patients" in a.answer and "68 years" in a.answer

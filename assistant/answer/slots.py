@@ -134,9 +134,12 @@ class SlotFiller(Common):
         return any(f.group != [WHOLE_TRIAL] and ids & set(f.measure) for m in ids for f in self.store.by_measure.get(m, ()))
 
     def _narrowest(self, ids: list[str]) -> list[str]:
-        """Drop an umbrella term when a narrower one is also named ('GI side effects' beats 'side effects')."""
+        """Drop an umbrella term when a narrower one is also named ('GI side effects' beats 'side effects'), and a
+        measure another one named absorbs ('deaths while in remission': not the response)."""
         sets = {i: set(expand(self.store, [i])) for i in ids}
-        return [i for i in ids if not any(j != i and sets[j] < sets[i] for j in ids)]
+        absorbed = {a for i in ids if i in self.store.entities for a in self.store.entities[i].absorbs}
+        return [i for i in ids if not any(j != i and sets[j] < sets[i] for j in ids)
+                and not (i in absorbed and len(ids) > 1)]
 
     def _fit_offers(self, q: dict[str, list[str]], offers: list[tuple[str, list[str], float]],
                     stats: list[str], must: set[str] | None = None) -> list[tuple[str, list[str], float]]:

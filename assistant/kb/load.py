@@ -272,6 +272,9 @@ def validate(kn: Knowledge) -> list[KnowledgeError]:
         for x in e.implies:
             if x not in kn.entities or kn.entities[x].slot != "measure":
                 errors.append(KnowledgeError(rel, e.id, "implies", f"'{x}' is not a measure entity"))
+        for x in e.absorbs:
+            if x not in kn.entities or kn.entities[x].slot != "measure":
+                errors.append(KnowledgeError(rel, e.id, "absorbs", f"'{x}' is not a measure entity"))
         for x in e.strict:
             if x not in FACT_SLOTS:
                 errors.append(KnowledgeError(rel, e.id, "strict", f"'{x}' is not a fact slot"))

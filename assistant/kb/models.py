@@ -177,6 +177,9 @@ class Entity(Strict):
     implies: list[str] = Field(default_factory=list, description="For cues: measures they imply ('live longer': OS)")
     qualifies: bool = Field(False, description="For measures: also names a set of patients ('the ones with a second "
                                                "cancer'), so 'how old were they?' can mean them")
+    absorbs: list[str] = Field(default_factory=list, description="For measures: measures named beside this one that "
+                               "only say when or of whom ('died while still in remission': the remission is when, "
+                               "not the response asked about)")
     per_drug: bool = Field(False, description="For measures: each drug named needs a fact of its own ('the "
                                               "vincristine dose in POMP' is not the POMP dose)")
     strict: list[str] = Field(default_factory=list,
