@@ -488,3 +488,16 @@ def test_remission_duration_without_the_deaths_in_remission_keeps_both(assistant
 def test_a_lead_in_before_a_compound_question_keeps_both_parts(assistant: Assistant, q: str) -> None:
     a = assistant.ask(q)
     assert a.status == "answered" and "80 patients" in a.answer and "68 years" in a.answer
+
+
+@pytest.mark.parametrize("q", ["did anyone get pancreatitis?", "any cases of pancreatitis?", "was pancreatitis reported?",
+                               "any reports of bleeding?", "rate of hepatic VOD / sinusoidal obstruction syndrome with ino"])
+def test_a_side_effect_the_article_lacks_asked_of_the_patients_or_the_report_is_not_reported(
+        assistant: Assistant, q: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == "no_data" and "%" not in a.answer
+
+
+@pytest.mark.parametrize("q", ["what is pancreatitis?", "how is bleeding treated?", "pancreatitis?"])
+def test_a_side_effect_named_alone_or_in_general_is_still_out_of_scope(assistant: Assistant, q: str) -> None:
+    assert assistant.ask(q).status == "out_of_scope"
