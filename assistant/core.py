@@ -106,8 +106,10 @@ class Assistant:
             answer = Answer(status="invalid_input", answer=problem, suggestions=[], intent="invalid_input",
                             confidence=1.0, context=ctxmod.keep(ctx), explain=Explain(note="input rejected"))
         else:
-            # The turn counter does not change the answer: key on the frames so follow-ups hit the cache too.
-            key = (self.normalise(text), strip_control(text), ctx.model_copy(update={"turn": 0}).model_dump_json())
+            # The turn counter does not change the answer, only whether there was an earlier turn: key on that and
+            # the frames, so follow-ups hit the cache too.
+            key = (self.normalise(text), strip_control(text),
+                   ctx.model_copy(update={"turn": min(ctx.turn, 1)}).model_dump_json())
             # a context larger than real ones is answered but not cached: the cache cannot be grown by big contexts
             cacheable = len(key[2]) <= CACHED_CONTEXT_CHARS
             hit = self._cached.get(key) if cacheable else None
@@ -160,7 +162,7 @@ class Assistant:
         """The pipeline for one question."""
         match, words = self._read(asked, follow_up=bool(ctx.frames))
         decision = self.decider.decide(match, words, follow_up=bool(ctx.frames),
-                                       leaning=self.planner.elliptical(match.normalised))
+                                       leaning=self.planner.elliptical(match.normalised), talking=ctx.turn > 0)
         plan = self.planner.plan(match, decision, ctx)
         answer = self.composer.compose(plan)
         answer.explain.normalised = self.normalise(asked)

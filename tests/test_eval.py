@@ -24,7 +24,8 @@ ALL_OOS = sorted((SHARED / "data").glob("*-dev.jsonl")) if (SHARED / "data").is_
 # against afterwards (tests/data/README.md). sets 7, 8 and 10-13 still hold harmful replies after tuning: see TUNED_CEILINGS.
 DEV_SETS = ["questions.jsonl", "questions_check.jsonl", "questions_check2.jsonl", "questions_check3.jsonl",
             "questions_fresh1.jsonl", "questions_fresh2.jsonl", "questions_fresh3.jsonl", "questions_fresh4.jsonl",
-            "questions_fresh5.jsonl", "questions_fresh6.jsonl", "questions_fresh9.jsonl"]
+            "questions_fresh5.jsonl", "questions_fresh6.jsonl", "questions_fresh9.jsonl", "questions_fresh11.jsonl",
+            "questions_fresh14.jsonl", "questions_fresh15.jsonl"]
 # First runs of the sets written from the article alone by helpers who never saw the code (tests/data/README.md):
 # accuracy and harmful replies on first contact, then after tuning against the set.
 FIRST_RUNS = {"questions_fresh1.jsonl": (0.8222, 31), "questions_fresh2.jsonl": (0.9038, 14),
@@ -37,8 +38,8 @@ FIRST_RUNS = {"questions_fresh1.jsonl": (0.8222, 31), "questions_fresh2.jsonl": 
               "questions_fresh15.jsonl": (0.9269, 5), "questions_fresh14.jsonl": (0.8846, 11)}
 # Sets tuned after their first run that still have harmful replies: held at their measured level.
 TUNED_CEILINGS = {"questions_fresh7.jsonl": (0.9692, 2), "questions_fresh8.jsonl": (0.9654, 1),
-                  "questions_fresh10.jsonl": (0.9654, 1), "questions_fresh11.jsonl": (0.9577, 1),
-                  "questions_fresh12.jsonl": (0.9692, 1), "questions_fresh13.jsonl": (0.9808, 1)}
+                  "questions_fresh10.jsonl": (0.9654, 1),
+                  "questions_fresh12.jsonl": (0.9692, 1), "questions_fresh13.jsonl": (0.9846, 1)}
 
 
 def accuracy_floor() -> float:
@@ -247,6 +248,16 @@ def test_figures_match_the_same_number_with_end_zeros_or_spelt_out() -> None:
     assert is_correct(spelt, "answered", "Seventy-nine patients were eligible.")[0]
     assert not is_correct(spelt, "answered", "Seventy-eight patients were eligible.")[0]
     assert harm(spelt, "answered", "Eighty patients were eligible.")[0]
+
+
+def test_dashes_and_hyphens_join_the_same_words_and_figures() -> None:
+    """'20.0–56.3' (en dash) is '20.0-56.3'; 'low-intensity' is 'low intensity'; the figures still must match."""
+    case = Case(question="CI?", expected_status="answered", must_contain=["20.0-56.3", "low intensity"])
+    assert is_correct(case, "answered", "median OS 34.7 months (95% CI 20.0–56.3), low-intensity chemotherapy")[0]
+    assert not is_correct(case, "answered", "median OS 34.7 months (95% CI 20.0–56.4), low-intensity")[0]
+    assert not is_correct(case, "answered", "95% CI 20.0 56.3, low-intensity")[0]  # a range is not two numbers
+    forbid = Case(question="CI?", expected_status="answered", must_contain=["34.7"], must_not_contain=["13.6-56.2"])
+    assert harm(forbid, "answered", "34.7 months; PFS 34.2 (13.6–56.2)")[0]
 
 
 @pytest.mark.parametrize("name", DEV_SETS)

@@ -501,3 +501,54 @@ def test_a_side_effect_the_article_lacks_asked_of_the_patients_or_the_report_is_
 @pytest.mark.parametrize("q", ["what is pancreatitis?", "how is bleeding treated?", "pancreatitis?"])
 def test_a_side_effect_named_alone_or_in_general_is_still_out_of_scope(assistant: Assistant, q: str) -> None:
     assert assistant.ask(q).status == "out_of_scope"
+
+
+def test_of_them_after_a_subset_is_that_subset(assistant: Assistant) -> None:
+    first = assistant.ask("How many patients were evaluated for an early MRD response?")
+    a = assistant.ask("and what % of them were MRD negative?", context=first.context)
+    assert a.status == "answered" and "85%" in a.answer and "94%" not in a.answer
+    alone = assistant.ask("what % were MRD negative?")
+    assert "94%" in alone.answer
+
+
+def test_a_percentage_the_article_gives_only_as_counts_is_not_reported(assistant: Assistant) -> None:
+    a = assistant.ask("what percentage of all patients died in remission?")
+    assert a.status == "no_data" and "%" not in a.answer
+    b = assistant.ask("what proportion had a CR?")  # '66 of the 74' has its total: a proportion
+    assert b.status == "answered" and "66" in b.answer and "74" in b.answer
+
+
+@pytest.mark.parametrize("q, figure", [
+    ("when was blinatumomab added to the protocol?", "50th"),
+    ("what year was this published", "2023"),
+    ("Was the study run at lots of hospitals or just one?", "single-center"),
+    ("was maintenance given for 3 years?", "3 years"),
+    ("If you censor deaths in remission, what's the 5-year continuous remission rate?", "80.2%"),
+    ("Besides infections, what else was behind the deaths in remission?", "second disorder"),
+])
+def test_fresh14_classes_are_answered(assistant: Assistant, q: str, figure: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == "answered" and figure in a.answer, a.answer
+
+
+@pytest.mark.parametrize("q, status", [
+    ("How does full-dose hyper-CVAD do in adults under 40?", "out_of_scope"),
+    ("I was MRD negative after cycle 1. Do I really need the rest of the cycles?", "medical_advice"),
+    ("I'm scared of getting MDS later on - should I decline the trial?", "medical_advice"),
+    ("Should I have a transplant or just continue maintenance?", "medical_advice"),
+    ("ok that's all for today, bye!", "chitchat"),
+    ("that's it, thanks", "chitchat"),
+    ("whats the median", "clarify"),
+    ("Did patients routinely get G-CSF support?", "no_data"),
+    ("Was tumour lysis syndrome seen?", "no_data"),
+    ("what was the 3 year OS?", "no_data"),
+])
+def test_fresh14_classes_get_their_status(assistant: Assistant, q: str, status: str) -> None:
+    assert assistant.ask(q).status == status
+
+
+def test_a_symptom_follow_up_after_a_turn_that_left_no_topic_is_still_a_follow_up(assistant: Assistant) -> None:
+    first = assistant.ask("Is there any data on quality of life?")
+    a = assistant.ask("okay, what about fatigue?", context=first.context)
+    assert first.status == "no_data" and a.status == "answered" and "55%" in a.answer
+    assert assistant.ask("okay, what about fatigue?").status == "out_of_scope"  # no conversation: a forum post

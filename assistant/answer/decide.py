@@ -194,13 +194,15 @@ class Decider:
 
     # ------------------------------------------------------------ the decision
 
-    def decide(self, m: Match, acct: Accounting, follow_up: bool = False, leaning: bool = False) -> Decision:
-        """`follow_up`: a conversation is under way; `leaning`: this turn leans on it ('and at 5 years?')."""
-        d = self._decide(m, acct, follow_up, leaning)
+    def decide(self, m: Match, acct: Accounting, follow_up: bool = False, leaning: bool = False,
+               talking: bool = False) -> Decision:
+        """`follow_up`: a conversation with a topic is under way; `leaning`: this turn leans on it ('and at 5
+        years?'); `talking`: there was an earlier turn, though it left no topic ('any data on quality of life?')."""
+        d = self._decide(m, acct, follow_up, leaning, talking)
         d.named = self.names_trial(m)
         return d
 
-    def _decide(self, m: Match, acct: Accounting, follow_up: bool, leaning: bool) -> Decision:
+    def _decide(self, m: Match, acct: Accounting, follow_up: bool, leaning: bool, talking: bool = False) -> Decision:
         trial_terms = [x for x in m.mentions if x.slot in (*TRIAL_SLOTS, "domain", "stat")]
         medical = self._medical(m, acct) or (follow_up and leaning)
         advice = next((r for r in m.advice if not r.requires or medical), None)
@@ -250,7 +252,7 @@ class Decider:
             return Decision("clarify", "bare", "names 'the group' with no conversation saying which")
         if not scoped:
             return Decision("out_of_scope", "out_of_scope", "nothing ties the question to this trial")
-        if not follow_up and self._opener(m) and not m.ids("drug") and not self.names_trial(m):
+        if not follow_up and not talking and self._opener(m) and not m.ids("drug") and not self.names_trial(m):
             if not m.ids("measure"):
                 return Decision("clarify", "bare", "a follow-up ('what about ...?') with no conversation before it")
             symptoms = set(expand(self.store, self.settings.fresh_followup_out))

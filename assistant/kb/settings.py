@@ -182,6 +182,10 @@ class StatisticMeaning(Strict):
     holds: list[str] = Field(default_factory=list,
                              description="value kinds that hold it: a conversation's measure whose facts have none of "
                                          "them (and no fact stat of it) is not used for a question naming it")
+    not_from: list[str] = Field(default_factory=list,
+                                description="value kinds that do not answer it alone: facts holding these and none of "
+                                            "`holds` leave it unanswered ('what percentage died in remission?' is not "
+                                            "answered by the 8 and the 9 who died)")
 
 
 MARGINS = ("default_slots", "compare", "overview", "significance", "per_drug")

@@ -42,6 +42,9 @@ class Lookup(Strategy):
             near = [f for s, f in res.scored if s >= res.best - self.t.margins["per_drug"]]
             if len({f.drug[0] if f.drug else "" for f in near}) > 1:  # 'how many cycles?': each drug's, not one
                 top = list({f.id: f for f in top + near}.values())
+        if len(top) > 1 and ctx.frames and self.elliptical(m.normalised):  # 'and what % of them were MRD negative?'
+            earlier = set(ctx.frames[0].slots.get("measure", []))  # after the 72 evaluated early: of those, not all
+            top = [f for f in top if earlier & set(f.measure)] or top
         if len(q.get("measure", [])) > 1 and len(top) > 1:  # facts answering more of what was named come first
             cover = {f.id: self.coverage(q["measure"], f) for f in top}
             most = max(cover.values())
@@ -102,6 +105,14 @@ class Lookup(Strategy):
         families = {self.family(g) for g in groups}
         if len(families) > 1 and not any(set(groups) <= set(f.group) for f in top) and not self._paired(groups):
             return self.describe(q)  # 'median OS for TP53-mutated patients aged 70 or older': no fact joins them
+        meaning = self.store.answers.statistics
+        for s in stats:  # 'what percentage of all patients died in remission?': the article gives only counts
+            sm = meaning.get(s)
+            kinds = {v.kind for f in top for v in f.values}
+            if sm is not None and sm.not_from and kinds & set(sm.not_from) and not kinds & set(sm.holds) and not any(
+                    f.stat in sm.fact_stats for f in top):
+                return f"a {self.store.entities[s].label} for {self.describe(q)}" if s in self.store.entities \
+                    else self.describe(q)
         if (self.roles.count in stats and not {"measure", "drug", "cycle"} & set(q) and q.get("group")
                 and not any(v.kind in ("count", "n") for f in top for v in f.values)):
             return "the number of " + self.describe({"group": q["group"]}).split(" for ", 1)[1]  # patients with ...

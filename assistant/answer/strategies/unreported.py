@@ -22,6 +22,14 @@ class Unreported(Strategy):
         related: list[Fact] = []
         asked = {s: m.ids(s) for s in FACT_SLOTS if m.ids(s)}
         exact = [x.entity for x in m.mentions if x.slot == "measure" and x.how == "exact"]
+        measures = [x.entity for x in m.mentions if x.slot == "measure" and x.how in ("exact", "generic")]
+        if eid == self.roles.unreported_timepoint and measures:  # 'was maintenance given for 3 years?': a duration
+            said = next((x.text for x in m.mentions if x.entity == eid), "")  # of the named measure, not a survival
+            number = next((w for w in said.split(" ") if w.isdigit()), "")  # timepoint the article lacks
+            res = resolve(self.store, {**asked, "measure": measures}, stats)
+            held = [f for _, f in res.scored if any(v.value == number and v.kind != "timepoint" for v in f.values)]
+            if number and held:
+                return Plan(status="answered", facts=held[:self.t.max_facts], confidence=0.75)
         if entity is None and e.of_measure and exact and e.related and not set(exact) & set(e.related):
             # 'age range of those with second neoplasms': a fact of the named measure holds what was asked
             res = resolve(self.store, {**asked, "measure": exact + list(e.related)}, stats)
