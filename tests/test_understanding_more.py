@@ -552,3 +552,21 @@ def test_a_symptom_follow_up_after_a_turn_that_left_no_topic_is_still_a_follow_u
     a = assistant.ask("okay, what about fatigue?", context=first.context)
     assert first.status == "no_data" and a.status == "answered" and "55%" in a.answer
     assert assistant.ask("okay, what about fatigue?").status == "out_of_scope"  # no conversation: a forum post
+
+
+@pytest.mark.parametrize("q", ["when was blinatumomab added?", "when were the amended patients enrolled?",
+                               "why did the blinatumomab cohort get a lower dose?"])
+def test_when_or_why_of_a_cohort_is_never_answered_with_its_survival(assistant: Assistant, q: str) -> None:
+    a = assistant.ask(q)
+    assert a.intent != "group.outcomes" and "PFS" not in a.answer and "OS was" not in a.answer
+
+
+@pytest.mark.parametrize("q, figure", [
+    ("how many ptaiens were 70 or older", "28 patients"),  # two slips in a long word, no English word
+    ("what changd in the protoocol amendment?", "50th"),  # 'changed', not the frame word 'change'
+    ("how many ppl were acctualy in this trial in total", "80 patients"),  # 'actually', not 'accrual'
+])
+def test_two_slips_in_a_long_word_are_read_as_the_lexicon_word_unless_an_everyday_word_is_as_near(
+        q: str, figure: str) -> None:
+    a = Assistant(cache_size=0).ask(q)
+    assert a.status == "answered" and figure in a.answer, a.answer

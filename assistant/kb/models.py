@@ -204,6 +204,8 @@ class IntentRule(Strict):
     )
     optional: list[str] = Field(default_factory=list)
     patterns: list[str] = Field(default_factory=list, description="Regexes on the normalised text; any one fits")
+    unless: list[str] = Field(default_factory=list, description="Regexes on the normalised text: the rule does not "
+                              "score when one fits ('when was blinatumomab added?' asks no survival of the cohort)")
     weight: float = 1.0
     excludes: list[str] = Field(default_factory=list, description="Items that must be absent (same form)")
     follow_up: bool = Field(False, description="Only inside a conversation (the context has an earlier turn)")
@@ -215,7 +217,7 @@ class IntentRule(Strict):
     reply: str = ""
     examples: list[str] = Field(default_factory=list)
 
-    @field_validator("patterns")
+    @field_validator("patterns", "unless")
     @classmethod
     def _compiles(cls, v: list[str]) -> list[str]:
         for p in v:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rapidfuzz.distance import OSA
+
 from assistant.kb.contract import WordRead
 
 from assistant.kb.normal import Normaliser, tokens
@@ -98,6 +100,14 @@ class Accountant:
         if len(word) < 5:
             return ""
         same = [w for w in self.slips.near(word) if w[0] == word[0]]
+        if not same and not self.vocab.count(word):  # 'ptaiens': two slips, in a long word that is no English word
+            same = self.slips.near_two(word)  # unless an everyday word is as near ('acctualy': 'actually')
+            everyday = self.vocab.correction(word) if same else ""
+            if everyday and everyday not in same and OSA.distance(word, everyday) <= 2:
+                same = []
+        if len(same) > 1:  # 'patient' or 'patients', 'change' or 'changed': one word and its ending, the longer
+            longest = max(same, key=len)
+            same = [longest] if all(longest.startswith(w) for w in same) else same
         return same[0] if len(same) == 1 else ""
 
     # ------------------------------------------------------------ shapes in the original text

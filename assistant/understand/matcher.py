@@ -74,6 +74,7 @@ class Matcher:
         rules = sorted(store.intents.values(), key=lambda r: (-r.weight, r.id))
         # each pattern with the literals it cannot match without: most searches are skipped by a substring test
         self.patterns = {r.id: _Patterns(r.patterns) for r in rules if r.patterns}
+        self.unless = {r.id: _Patterns(r.unless) for r in rules if r.unless}
         self.chitchat = [r for r in rules if r.kind == "chitchat"]
         self.advice = [r for r in rules if r.kind == "advice"]
         self.reject = [r for r in rules if r.kind == "reject"]
@@ -116,6 +117,8 @@ class Matcher:
         if not required or min(required) <= 0 or any(self._item(i, mentions) > 0 for i in rule.excludes):
             return 0.0
         if rule.patterns and not self.fits(rule, text):
+            return 0.0
+        if rule.unless and self.unless[rule.id].search(text):
             return 0.0
         optional = sum(min(self._item(i, mentions), 1.0) for i in rule.optional)
         return round(rule.weight * (sum(required) / len(required)) + 0.1 * optional, 4)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rapidfuzz.distance import OSA
+
 
 def one_slip(a: str, b: str) -> bool:
     """Optimal string alignment distance exactly 1."""
@@ -42,3 +44,11 @@ class SlipIndex:
                     index.setdefault(key, []).append(w)
             self._index = index
         return sorted({w for k in _deletions(word) for w in index.get(k, ()) if one_slip(word, w)})
+
+    def near_two(self, word: str, min_length: int = 7) -> list[str]:
+        """The words with the same first letter two slips from a long `word` ('ptaiens' -> 'patients'), sorted:
+        searched over the words of about its length only, and only when nothing is one slip away."""
+        if len(word) < min_length:
+            return []
+        pool = [w for w in self._words if w[0] == word[0] and abs(len(w) - len(word)) <= 2]
+        return sorted(w for w in pool if OSA.distance(word, w, score_cutoff=2) <= 2 and w != word)

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from assistant.kb.normal import tokens
 from assistant.kb.store import Store
@@ -164,6 +165,14 @@ class Tagger:
             covered[a.end:end] = [True] * (end - a.end)
         return [m for m in held if id(m) not in gone]
 
+    def _everyday_nearer(self, word: str, term: str) -> bool:
+        """Is an everyday word fewer slips from `word` than the term it fuzzes to ('negatie' is 'negative', not
+        'negatives'; 'acctualy' is 'actually', not 'accrual')?"""
+        if self.everyday_slips.near(word):
+            return True
+        two = self.everyday_slips.near_two(word)  # as near as the term: the everyday word ('acctualy', 'accrual')
+        return bool(two) and OSA.distance(word, term) >= min(OSA.distance(word, w) for w in two)
+
     def _near_length(self, size: int, length: int, cutoff: float) -> list[str]:
         """The fuzzy phrases of `size` words whose length lets fuzz.ratio with a text of `length` characters reach
         `cutoff`, in their order: the ratio is at most 100 * (1 - |la - lb| / (la + lb)), so the others score below
@@ -201,7 +210,7 @@ class Tagger:
                 # every word must be a near miss of its counterpart ('limit increased' is not 'alt increased')
                 best = next((c for c in found if all((a == b) if a in self.everyday else fuzz.ratio(a, b) >= 75
                                                      for a, b in zip(window, c[0].split(" ")))), None)
-                if best and size == 1 and not one_slip(text, best[0]) and self.everyday_slips.near(text):
+                if best and size == 1 and not one_slip(text, best[0]) and self._everyday_nearer(text, best[0]):
                     continue  # nearer an everyday word than the term: the word the accounting corrects it to
                 if best:
                     self._add(out, best[0], i, i + size, best[1] / 100.0, "fuzzy")
