@@ -606,3 +606,18 @@ def test_a_relative_deciding_after_a_trial_answer_is_advice(assistant: Assistant
     a = assistant.ask("Do you think she should go on it?", context=first.context)
     assert first.status == "answered" and "34.7" in first.answer
     assert a.status == "medical_advice"
+
+
+@pytest.mark.parametrize("q, figure", [
+    ("how long was maintenance?", "3 years"),
+    ("how long was maintenance after the amendment?", "12 cycles"),
+    ("what maintenance did patients get after induction?", "POMP"),
+])
+def test_how_long_asks_a_duration_and_prefers_the_facts_that_give_one(assistant: Assistant, q: str,
+                                                                       figure: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == "answered" and figure in a.answer, a.answer
+
+
+def test_how_long_alone_asks_back(assistant: Assistant) -> None:
+    assert assistant.ask("how long?").status == "clarify"

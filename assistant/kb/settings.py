@@ -182,6 +182,8 @@ class StatisticMeaning(Strict):
     holds: list[str] = Field(default_factory=list,
                              description="value kinds that hold it: a conversation's measure whose facts have none of "
                                          "them (and no fact stat of it) is not used for a question naming it")
+    prefer: bool = Field(False, description="the fitting facts that give it come before the best ones that do not "
+                         "('how long was maintenance?': the 3 years, not what POMP contains)")
     not_from: list[str] = Field(default_factory=list,
                                 description="value kinds that do not answer it alone: facts holding these and none of "
                                             "`holds` leave it unanswered ('what percentage died in remission?' is not "

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from assistant.answer.plan import Plan
-from assistant.answer.resolver import expand, resolve
+from assistant.answer.resolver import Resolution, expand, resolve
 from assistant.answer.strategies.base import Strategy
 from assistant.kb.contract import Context
 from assistant.kb.models import WHOLE_TRIAL, Fact
@@ -37,7 +37,7 @@ class Lookup(Strategy):
         res = resolve(self.store, q, stats)
         if not res:
             return self.no_data(q, stats)
-        top = res.top
+        top = self._giving(res, stats) or res.top
         if "drug" not in q and any("drug" in self.store.entities[x].strict for x in q.get("measure", [])):
             near = [f for s, f in res.scored if s >= res.best - self.t.margins["per_drug"]]
             if len({f.drug[0] if f.drug else "" for f in near}) > 1:  # 'how many cycles?': each drug's, not one
@@ -90,6 +90,22 @@ class Lookup(Strategy):
         if dims and not overview:
             return self.clarify(top, q, dims[0])
         return Plan(status="answered", kind="overview", facts=top[:self.t.max_table], table=True, confidence=0.8)
+
+    def _giving(self, res: Resolution, stats: list[str]) -> list[Fact]:
+        """For a statistic that `prefer`s its facts ('how long'): when none of the best facts gives it, the fitting
+        facts that do, best first ([] when the best facts give it, or no fact does)."""
+        meaning = self.store.answers.statistics
+        for s in stats:
+            sm = meaning.get(s)
+            if sm is None or not sm.prefer:
+                continue
+            def gives(f: Fact) -> bool:
+                return f.stat in sm.fact_stats or bool({v.kind for v in f.values} & set(sm.value_kinds))
+            if any(gives(f) for f in res.top):
+                return []
+            found = [(sc, f) for sc, f in res.scored if gives(f)]
+            return [f for sc, f in found if sc >= found[0][0] - res.tie] if found else []
+        return []
 
     def _unanswered(self, m: Match, q: dict[str, list[str]], stats: list[str], top: list[Fact]) -> str:
         """What the question asks that the best facts do not give ('' when they answer it):
