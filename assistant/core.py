@@ -134,6 +134,8 @@ class Assistant:
         whole = self._one(text, ctx)
         if whole.status == "medical_advice":  # 'I'm 63. Does this mean I'll get 70 months?': personal as a whole
             return whole
+        if whole.status == "chitchat" and not any(self.splitter.asks(p) for p in parts):
+            return whole  # 'Hello! I'm a pharmacist with a few questions.': nothing asked yet
         answers: list[Answer] = []
         for part in parts:  # each part with the context the one before it left
             answers.append(self._one(part, ctx))

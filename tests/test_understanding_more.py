@@ -621,3 +621,34 @@ def test_how_long_asks_a_duration_and_prefers_the_facts_that_give_one(assistant:
 
 def test_how_long_alone_asks_back(assistant: Assistant) -> None:
     assert assistant.ask("how long?").status == "clarify"
+
+
+@pytest.mark.parametrize("q, status, absent", [
+    ("What was the early (4-week) mortality rate during induction?", "no_data", "4 cycles"),  # weeks are not cycles
+    ("How many deaths were there in total during the study?", "no_data", "(n = 8)"),
+    ("What were the results of mini-hyper-CVD plus inotuzumab in relapsed/refractory ALL (the salvage study)?",
+     "out_of_scope", "80 patients"),
+    ("Hello! I'm an oncology pharmacist with a few questions about NCT01371630.", "chitchat", "80 patients"),
+    ("How do I manage the mucositis my patient has from methotrexate at home?", "medical_advice", "%"),
+    ("I'm on maintenance and I missed a dose of 6-MP yesterday, should I double up?", "medical_advice", "%"),
+    ("How do I treat constipation at home in general?", "out_of_scope", "%"),
+    ("How many patients received a stem cell transplant in first remission?", "no_data", "%"),
+])
+def test_fresh17_classes_get_their_status(assistant: Assistant, q: str, status: str, absent: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == status and absent not in a.answer, a.answer
+
+
+def test_a_measure_named_before_besides_is_still_asked(assistant: Assistant) -> None:
+    a = assistant.ask("How many sites participated besides the main center, and which hospital was it?")
+    assert "single-center" in a.answer and "80 patients" not in a.answer and "Highest" not in a.answer
+
+
+@pytest.mark.parametrize("q, figure", [
+    ("what happend to patients who started with MRD positive remission, did they clear it?", "4 of the 5"),
+    ("what does the anti-CD22 ADC refer to in the article", "antibody"),
+    ("Is there data on hospitalization length or days spent inpatient?", "hospitalisation"),
+])
+def test_fresh17_wordings_are_understood(assistant: Assistant, q: str, figure: str) -> None:
+    a = assistant.ask(q)
+    assert figure in a.answer, a.answer

@@ -147,7 +147,8 @@ class Lookup(Strategy):
             return set()
         words = m.normalised.split(" ")
         stop = next((i for i in range(cue.end, len(words)) if words[i] in self.question_words), len(words))
-        asked = {x.entity for x in m.mentions if x.slot == "measure" and x.start >= stop}  # 'which other authors'
+        asked = {x.entity for x in m.mentions if x.slot == "measure" and (x.start >= stop or 0 <= x.start < cue.start)}
+        # 'which other authors' after it, or 'how many sites ... besides the main center' before it, is asked
         return {x.entity for x in m.mentions if x.slot == "measure" and cue.end <= x.start < stop} - asked
 
     def _paired(self, groups: list[str]) -> bool:

@@ -26,8 +26,10 @@ class Unreported(Strategy):
         if eid == self.roles.unreported_timepoint and measures:  # 'was maintenance given for 3 years?': a duration
             said = next((x.text for x in m.mentions if x.entity == eid), "")  # of the named measure, not a survival
             number = next((w for w in said.split(" ") if w.isdigit()), "")  # timepoint the article lacks
-            res = resolve(self.store, {**asked, "measure": measures}, stats)
-            held = [f for _, f in res.scored if any(v.value == number and v.kind != "timepoint" for v in f.values)]
+            unit = next((w.rstrip("s") for w in said.split(" ") if w.isalpha()), "")  # in the same unit: '4 week'
+            res = resolve(self.store, {**asked, "measure": measures}, stats)  # is not '4 cycles'
+            held = [f for _, f in res.scored if unit and any(
+                v.value == number and v.kind != "timepoint" and v.unit.startswith(unit) for v in f.values)]
             if number and held:
                 return Plan(status="answered", facts=held[:self.t.max_facts], confidence=0.75)
         if entity is None and e.of_measure and exact and e.related and not set(exact) & set(e.related):
