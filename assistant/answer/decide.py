@@ -46,7 +46,7 @@ class Decider:
         self.bare_cues = frozenset(self.settings.bare_cues)
         self.trial_words = frozenset(self.settings.trial_words)
         self.other_drugs = store.answers.roles.other_drugs
-        self.roles_count = store.answers.roles.count  # 'how many'
+        self.count_stat = store.answers.roles.count  # the statistic "how many"
         # word and id lists read as sets, made once (the settings are read-only)
         self.domains, self.own = frozenset(self.settings.medical_domains), frozenset(self.settings.trial_names)
         self.allowed, self.fillers = frozenset(self.settings.bare_words), frozenset(self.settings.opener_fillers)
@@ -258,7 +258,7 @@ class Decider:
                 return Decision("clarify", "bare", "a follow-up ('what about ...?') with no conversation before it")
             symptoms = set(expand(self.store, self.settings.fresh_followup_out))
             if set(m.ids("measure")) <= symptoms | set(self.settings.fresh_followup_out) and not (
-                    self.roles_count in m.ids("stat")):  # 'what about low platelets - how many had that?'
+                    self.count_stat in m.ids("stat")):  # 'what about low platelets - how many had that?'
                 return Decision("out_of_scope", "out_of_scope", "a follow-up about a symptom with no conversation "
                                 "before it: not a question about this trial")
         if m.rule is None:
