@@ -261,7 +261,7 @@ class Decider:
                     self.count_stat in m.ids("stat")):  # 'what about low platelets - how many had that?'
                 return Decision("out_of_scope", "out_of_scope", "a follow-up about a symptom with no conversation "
                                 "before it: not a question about this trial")
-        if m.rule is None:
+        if m.rule is None or (self.bare(m) and not follow_up and m.rule.kind == "lookup" and not m.rule.defaults):  # "how long did it take?" alone
             return Decision("clarify", "bare", "a statistic without what it is of")
         if (m.rule.anchored or self._general_term(m)) and not follow_up and not self.names_trial(m) \
                 and not self._strong(m):
