@@ -34,6 +34,8 @@ class Planner(Common):
         it cannot place or too weak a match, else the strategy of the rule's kind."""
         replied = REPLIES[d.status](d, m, self.store) if d.status in REPLIES else None
         if replied is not None:
+            if d.status == "medical_advice" and m.ids("group"):  # 'my dad is 74 ...': 'people his age' next
+                replied.frame = Frame(slots={"group": list(dict.fromkeys(m.ids("group")))})
             return replied
         if d.kind == "bare" or (m.rule is None and d.status == "clarify"):
             plan = self.clarify_generic("that", m.ids("stat"))
