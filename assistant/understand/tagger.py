@@ -31,7 +31,8 @@ class Tagger:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.phrases = store.lexicon
-        self.everyday = frozenset(store.frame.tagger.never_fuzzed) | store.frame.words()  # never fuzzed into a term
+        self.frame_words = store.frame.words()
+        self.everyday = frozenset(store.frame.tagger.never_fuzzed) | self.frame_words  # never fuzzed into a term
         self.everyday_slips = SlipIndex(self.everyday)  # 'negatie' is 'negative' (one slip), not 'negatives' (two)
         age = store.frame.tagger.age_pattern
         self.age = re.compile(age) if age else None
@@ -100,18 +101,25 @@ class Tagger:
         return out
 
     def _segments(self, toks: list[str]) -> list[int]:
-        """The exact phrases that together cover the most words, fewest phrases on a tie, the leftmost first
-        after that: one entry per step, the phrase's length or 0 for a word no phrase takes. 'being alive with
-        the leukemia not coming back' is one name of PFS, not 'being alive' (OS) and 'not coming back' (CRD)."""
+        """The exact phrases that together cover the most words, then (on a tie) leave the fewest unexplained
+        words, then use the fewest phrases, the leftmost first after that: one entry per step, the phrase's
+        length or 0 for a word no phrase takes. 'being alive with the leukemia not coming back' is one name of
+        PFS, not 'being alive' (OS) and 'not coming back' (CRD).
+        An unexplained word is one neither a phrase nor a frame word explains: 'measured by flow cytometry' is
+        'flow cytometry' with 'by' a frame word, not 'by flow' with 'cytometry' left over."""
         n = len(toks)
-        best: list[tuple[int, int]] = [(0, 0)] * (n + 1)  # from word i on: (words covered, -phrases)
+        # from word i on: (words covered, -unexplained words left, -phrases)
+        best: list[tuple[int, int, int]] = [(0, 0, 0)] * (n + 1)
         take = [0] * n
+        everyday = self.everyday
         for i in range(n - 1, -1, -1):
             value, size_i = best[i + 1], 0
+            if toks[i] not in everyday:
+                value = (value[0], value[1] - 1, value[2])
             for size in range(min(self.longest.get(toks[i], 0), n - i), 0, -1):
                 if " ".join(toks[i:i + size]) in self.phrases:
                     after = best[i + size]
-                    cand = (after[0] + size, after[1] - 1)
+                    cand = (after[0] + size, after[1], after[2] - 1)
                     if size_i == 0 and cand >= value or cand > value:
                         value, size_i = cand, size
             best[i], take[i] = value, size_i
