@@ -32,6 +32,11 @@ class SlotFiller(Common):
         if m.has("cue", self.roles.complement) and q.get("group"):  # 'TP53 mutation vs those without': both groups
             q["group"] = q["group"] + [self.store.entities[g].opposite for g in q["group"]
                                        if self.store.entities[g].opposite and self.store.entities[g].opposite not in q["group"]]
+        if ctx.frames and "group" not in q and self.pair is not None and self.pair.search(m.normalised):
+            pair = self._pair(ctx)  # 'did PFS differ between the two groups?' after the two cohorts
+            if pair:
+                q["group"] = pair
+                found.append(SlotValue(slot="group", value=",".join(pair), source="context"))
         if follows and m.has("cue", self.roles.complement) and "group" not in q:
             other = self._complement(ctx)
             if other:
@@ -109,6 +114,14 @@ class SlotFiller(Common):
         if own or m.ids("measure") or not ctx.frames or not self.elliptical(m.normalised):
             return own
         return list(ctx.frames[0].stats)
+
+    def _pair(self, ctx: Context) -> list[str]:
+        """The two groups a conversation was about: the newest two it named, or the newest and its opposite."""
+        named = list(dict.fromkeys(g for f in ctx.frames for g in f.slots.get("group", []) if g in self.store.entities))
+        if len(named) >= 2:
+            return named[:2]
+        opposite = self.store.entities[named[0]].opposite if named else ""
+        return [named[0], opposite] if opposite else []
 
     def _complement(self, ctx: Context) -> str:
         """'and without?': the opposite of the conversation's group ('CTG-HR' -> 'no CTG-HR')."""

@@ -49,6 +49,8 @@ class Lookup(Strategy):
             cover = {f.id: self.coverage(q["measure"], f) for f in top}
             most = max(cover.values())
             top = [f for f in top if cover[f.id] == most]
+        if len(q.get("measure", [])) > 1 and self.coordinated.search(m.normalised):
+            top = top + [f for f in self._each_measure(m, q, stats, top) if f not in top]
         asked = set(q.get("measure", []))
         if "group" not in q and any(WHOLE_TRIAL in f.group and (not asked or f.measure[0] in asked) for f in top):
             top = [f for f in top if WHOLE_TRIAL in f.group]  # no group asked: the whole trial, not a subgroup too
@@ -91,6 +93,29 @@ class Lookup(Strategy):
             return self.clarify(top, q, dims[0])
         return Plan(status="answered", kind="overview", facts=top[:self.t.max_table], table=True, confidence=0.8)
 
+    def _each_measure(self, m: Match, q: dict[str, list[str]], stats: list[str], top: list[Fact]) -> list[Fact]:
+        """Measures named side by side ('the overall response rate and the 2-year OS') that the best facts leave
+        out: each one's own best facts, with the timepoint dropped for a measure the article never gives by time
+        (a response rate has no 2-year figure; the 2 years are the OS's)."""
+        extra: list[Fact] = []
+        for x in self._strong(m, q):
+            if any(self.coverage([x], f) for f in top):
+                continue
+            qx = dict(q, measure=[x])
+            if "timepoint" in qx and not any(f.slot("timepoint") for f in self.store.facts.values()
+                                             if self.coverage([x], f)):
+                del qx["timepoint"]
+            res = resolve(self.store, qx, stats)
+            if res:
+                extra += [f for f in res.top if self.coverage([x], f)][:2]
+        return extra
+
+    def _strong(self, m: Match, q: dict[str, list[str]]) -> list[str]:
+        """The trial measures the question names as written (not facets, families or everyday words)."""
+        return [x for x in m.ids("measure") if x in q.get("measure", []) and self.store.entities[x].anchor != "none"
+                and self.store.entities[x].weight >= 1 and not self.store.entities[x].expands
+                and any(mm.entity == x and mm.how == "exact" for mm in m.mentions)]
+
     def _giving(self, res: Resolution, stats: list[str]) -> list[Fact]:
         """For a statistic that `prefer`s its facts ('how long'): when none of the best facts gives it, the fitting
         facts that do, best first ([] when the best facts give it, or no fact does)."""
@@ -132,9 +157,7 @@ class Lookup(Strategy):
         if (self.roles.count in stats and not {"measure", "drug", "cycle"} & set(q) and q.get("group")
                 and not any(v.kind in ("count", "n") for f in top for v in f.values)):
             return "the number of " + self.describe({"group": q["group"]}).split(" for ", 1)[1]  # patients with ...
-        strong = [x for x in m.ids("measure") if x in q.get("measure", []) and self.store.entities[x].anchor != "none"
-                  and self.store.entities[x].weight >= 1 and not self.store.entities[x].expands
-                  and any(mm.entity == x and mm.how == "exact" for mm in m.mentions)]
+        strong = self._strong(m, q)
         if len(strong) >= 2 and self.relation.search(m.normalised) and not self.coordinated.search(m.normalised) and not any(
                 self.coverage(strong, f) >= 2 for f in top):
             return self.describe({**q, "measure": strong})
