@@ -34,6 +34,12 @@ class Lookup(Strategy):
             q = dict(q, measure=[x for x in q["measure"] if x not in excluded] or q["measure"])
         if q.get("measure") == [self.roles.types] and not ctx.frames:  # 'which other antibody ...': types of what?
             return self.clarify_generic("that", stats)
+        if len(q.get("group", [])) > 1 and self._side_by_side(m, q["group"]):
+            # 'median PFS for the oldest age group and for TP53-mutated patients': each group's own answer
+            plans = [self.plan(m, ctx, dict(q, group=[g]), stats) for g in q["group"]]
+            if all(p.status == "answered" and p.facts for p in plans):
+                facts = list({f.id: f for p in plans for f in p.facts}.values())
+                return Plan(status="answered", facts=facts, confidence=min(p.confidence for p in plans))
         res = resolve(self.store, q, stats)
         if not res:
             return self.no_data(q, stats)
@@ -109,6 +115,22 @@ class Lookup(Strategy):
             if res:
                 extra += [f for f in res.top if self.coverage([x], f)][:2]
         return extra
+
+    def _side_by_side(self, m: Match, groups: list[str]) -> bool:
+        """Groups of different families named one after the other with only a joiner between them ('for the
+        oldest and for TP53-mutated patients'), not one group narrowed by another ('TP53-mutated patients aged
+        70 or older')."""
+        if len({self.family(g) for g in groups}) < 2:
+            return False
+        spans = sorted((x.start, x.end) for x in m.mentions if x.slot == "group" and x.entity in groups and x.start >= 0)
+        if len(spans) < 2:
+            return False
+        words = m.normalised.split(" ")
+        for (_, end), (start, _) in zip(spans, spans[1:]):
+            between = " ".join(w for w in words[end:start] if w not in ("for", "in", "among", "the", "with", "those", "patients", "people"))
+            if between not in self.joiners:
+                return False
+        return True
 
     def _strong(self, m: Match, q: dict[str, list[str]]) -> list[str]:
         """The trial measures the question names as written (not facets, families or everyday words)."""
