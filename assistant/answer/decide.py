@@ -127,6 +127,11 @@ class Decider:
         named = [x for x in m.mentions if x.slot in ("measure", "group")]
         return bool(named) and all(x.entity in self.general and x.entity not in self.defined for x in named)
 
+    def _everyday_drug(self, m: Match) -> bool:
+        """The question's only trial term is a weakly anchored drug (a component of POMP: 'methotrexate')."""
+        terms = [x for x in m.mentions if x.slot in TRIAL_SLOTS and x.slot != "unreported" or x.slot == "domain"]
+        return bool(terms) and all(x.slot == "drug" and self.store.entities[x.entity].anchor == "weak" for x in terms)
+
     def _strong(self, m: Match) -> bool:
         """A strongly anchored term, as written (not an everyday word for it)."""
         return any(x.how != "generic" and self.store.entities[x.entity].anchor == "strong" for x in m.mentions)
@@ -267,6 +272,9 @@ class Decider:
                 and not self._strong(m):
             return Decision("out_of_scope", "out_of_scope", "about an everyday drug, with nothing tying the question "
                             "to this trial: a general question")
+        if m.rule.kind == "unreported" and not follow_up and not self.names_trial(m) and self._everyday_drug(m):
+            return Decision("out_of_scope", "out_of_scope", "about an everyday drug ('the half-life of methotrexate'),"
+                            " with nothing tying the question to this trial: a general question")
         if m.rule.kind == "unreported" and not (follow_up and leaning) and not self._anchored(m):
             return Decision("out_of_scope", "out_of_scope", "about something this trial did not study")
         return Decision(None, "answer", "every word accounted for", rule=m.rule)
