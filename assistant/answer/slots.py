@@ -70,6 +70,17 @@ class SlotFiller(Common):
             for slot, ids, w in chosen:
                 q[slot] = ids
                 found.append(SlotValue(slot=slot, value=",".join(ids), source="context", score=w))
+        if follows and "drug" not in q and ctx.frames and any(
+                "drug" in self.store.entities[x].strict for x in m.ids("measure") if x in self.store.entities):
+            mains = {self.store.facts[f].drug[0] for f in ctx.frames[0].facts
+                     if f in self.store.facts and self.store.facts[f].drug}
+            if len(mains) == 1:  # 'what's in that?' after POMP maintenance: that drug's components
+                q["drug"] = [mains.pop()]
+                found.append(SlotValue(slot="drug", value=q["drug"][0], source="context"))
+                taken = {v.slot for v in found if v.source == "context" and v.slot in ("group", "cycle", "timepoint")}
+                if taken and not resolve(self.store, q, stats):  # what a drug is made of is no group's own
+                    q = {k: v for k, v in q.items() if k not in taken}
+                    found = [v for v in found if not (v.source == "context" and v.slot in taken)]
         if follows:
             refer = self.references.intersection(words) - self.weak_references
             sets = [x for f in ctx.frames for x in f.slots.get("measure", [])
