@@ -58,9 +58,9 @@ def test_a_word_added_to_never_fuzzed_is_no_longer_read_as_a_typo(knowledge: Pat
 
 
 def test_a_relative_added_to_the_age_pattern_finds_the_age_group(knowledge: Path, tmp_path: Path) -> None:
-    q = "my neighbour is 72"
+    q = "my landlord is 72"
     assert not fresh(knowledge, tmp_path, "a").matcher.tagger.tag(q, q)
-    edit(knowledge, "frame.toml", "grandmother|grandfather|", "grandmother|grandfather|neighbour|")
+    edit(knowledge, "frame.toml", "grandmother|grandfather|", "grandmother|grandfather|landlord|")
     found = fresh(knowledge, tmp_path, "b").matcher.tagger.tag(q, q)
     assert [(m.entity, m.how) for m in found] == [("age_70plus", "age")]
 

@@ -35,3 +35,98 @@ def test_it_with_a_verb_of_running_a_study_is_this_trial(assistant: Assistant, q
 
 def test_a_hospital_question_not_about_a_study_is_out_of_scope(assistant: Assistant) -> None:
     assert assistant.ask("which hospital is best for knee surgery").status == "out_of_scope"
+
+
+def _turns(assistant: Assistant, *questions: str):
+    ctx, out = None, []
+    for q in questions:
+        a = assistant.ask(q, context=ctx)
+        ctx = a.context
+        out.append(a)
+    return out
+
+
+@pytest.mark.parametrize("q, figure, absent", [
+    ("what was median PFS without blinatumomab?", "56.4", "34.7"),
+    ("median PFS with blinatumomab?", "34.7", "56.4"),
+    ("for those treated before blina was added, what was the median PFS?", "56.4", "34.7"),
+    ("how many patients were on the blinatumomab version?", "31", "49 patients"),
+])
+def test_cohorts_named_by_blinatumomab(assistant: Assistant, q: str, figure: str, absent: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == "answered" and figure in a.answer and absent not in a.answer, (q, a.answer)
+
+
+def test_with_or_without_blinatumomab_is_the_whole_trial(assistant: Assistant) -> None:
+    a = assistant.ask("CR rate with or without blinatumomab")
+    assert a.status == "answered" and "66 of the 74" in a.answer
+
+
+def test_an_advice_turn_leaves_its_age_group_for_people_his_age(assistant: Assistant) -> None:
+    advice, survival, dosing = _turns(assistant, "my grandad is 75, should he have this treatment?",
+                                      "in the trial, how long did people his age live?",
+                                      "and what did the researchers say about dosing for patients like him?")
+    assert advice.status == "medical_advice"
+    assert survival.status == "answered" and "34.7" in survival.answer and "63.6" not in survival.answer
+    assert dosing.status == "answered" and "dose reduction" in dosing.answer
+
+
+def test_people_his_age_with_no_conversation_asks_back(assistant: Assistant) -> None:
+    a = assistant.ask("how long did people his age live?")
+    assert a.status == "clarify" and "63.6" not in a.answer
+
+
+@pytest.mark.parametrize("q, status", [
+    ("did they add rituximab for the CD20 positive patients?", "no_data"),
+    ("how was the sample size worked out, was it powered for anything?", "no_data"),
+    ("how was the sample size calculated?", "no_data"),
+    ("what is Amgen's stock price?", "out_of_scope"),
+    ("were there any cases of pancreatitis?", "no_data"),
+    ("how did the investigators define high risk cytogenetics?", "no_data"),
+    ("what is the half life of vincristine?", "out_of_scope"),
+    ("what is the half life of inotuzumab?", "no_data"),
+    ("I have a TP53 mutation, will this work for me?", "medical_advice"),
+])
+def test_fresh18_classes_get_their_status(assistant: Assistant, q: str, status: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == status, (q, a.status, a.answer)
+
+
+@pytest.mark.parametrize("q, figures", [
+    ("my aunt heard of a study giving older people inotuzumab with gentler chemo - how many took part?", ["80"]),
+    ("what % of patients had their platelets fall?", ["80%"]),
+    ("about upset tummy: what were the nausea rates?", ["54%"]),
+    ("was MRD measured by flow cytometry?", ["94%"]),
+    ("what was the CR rate and the 5-year OS?", ["66 of the 74", "46.0%"]),
+    ("give me the overall response rate and the 2-year PFS", ["99%", "58.2%"]),
+    ("median OS for the 60-64 group and for TP53 mutated patients?", ["75.2", "33.2"]),
+    ("what type of trial was it, was it blinded?", ["open-label"]),
+])
+def test_fresh18_wordings_are_understood(assistant: Assistant, q: str, figures: list[str]) -> None:
+    a = assistant.ask(q)
+    assert a.status == "answered", (q, a.status, a.answer)
+    for figure in figures:
+        assert figure in a.answer, (q, figure, a.answer)
+
+
+def test_a_group_narrowed_by_another_is_still_not_answered_with_either(assistant: Assistant) -> None:
+    a = assistant.ask("median OS for TP53-mutated patients aged 70 or older")
+    assert a.status == "no_data" and "34.7" not in a.answer and "33.2" not in a.answer
+
+
+def test_the_two_groups_of_a_conversation_are_compared(assistant: Assistant) -> None:
+    *_, compared = _turns(assistant, "how many patients were treated after the amendment?",
+                          "and before it?", "was PFS different between the two groups?")
+    assert compared.status == "answered" and "34.7" in compared.answer and "56.4" in compared.answer
+    assert "58.2" not in compared.answer  # not the whole trial's PFS
+
+
+def test_whats_in_that_after_a_drug_is_its_components(assistant: Assistant) -> None:
+    _, components = _turns(assistant, "what maintenance did the first patients get?", "what's in that?")
+    assert components.status == "answered" and "vincristine" in components.answer
+
+
+def test_a_tie_in_coverage_leaves_no_word_unexplained(assistant: Assistant) -> None:
+    a = assistant.ask("was MRD assessed by flow cytometry?")
+    assert a.status == "answered"
+    assert not [w for w in a.explain.words if w.role == "unplaced"]
