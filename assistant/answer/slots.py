@@ -93,6 +93,16 @@ class SlotFiller(Common):
                     q["measure"] = q["measure"] + [x]  # 'how old were they?' after the second cancers
                     found.append(SlotValue(slot="measure", value=x, source="context"))
                     break
+                taken = any(v.slot == "group" and v.source == "context" for v in found)
+                bare = {k: v for k, v in q.items() if k != "group"}
+                joined = resolve(self.store, dict(bare, measure=q["measure"] + [x]), stats) if taken else None
+                if joined and any(self.coverage(q["measure"], f) and self.coverage([x], f) for f in joined.top):
+                    # 'how long after treatment did these show up?' after their age: the patients with second
+                    # cancers are named by the measure, not by the group the age fact carried
+                    q = dict(bare, measure=q["measure"] + [x])
+                    found = [v for v in found if not (v.slot == "group" and v.source == "context")]
+                    found.append(SlotValue(slot="measure", value=x, source="context"))
+                    break
         return q, found, new_topic
 
     def topic(self, q: dict[str, list[str]], plan: Plan) -> dict[str, list[str]]:
