@@ -61,6 +61,8 @@ class SlotFiller(Common):
                 must.add("group")  # 'OS for them': the group they lean on is part of the question
             if "measure" in q and self._by_group(q["measure"]):
                 must.add("group")  # a measure reported by subgroup keeps the conversation's subgroup
+            if self.drug_reference is not None and self.drug_reference.search(m.normalised):
+                must.add("drug")  # 'was it used during maintenance too?': 'it' is the conversation's drug
             chosen = self._fit_offers(q, offers, stats, must)
             if own_stats := [x for x in m.ids("stat") if self.store.answers.statistics.get(x) and
                              self.store.answers.statistics[x].holds]:

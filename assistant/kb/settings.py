@@ -236,6 +236,8 @@ class FollowUpWords(Strict):
     union: Regex = Field("", description="regex: every frame's ids ('OS at those time points')")
     relation: Regex = Field("", description="regex: one measure of the patients with another ('median OS of those who')")
     coordinated: Regex = Field("", description="regex: measures joined ('PFS and OS')")
+    drug_reference: Regex = Field("", description="regex: a pronoun standing for the conversation's drug ('was it "
+                                                  "used during maintenance too?')")
     pair: Regex = Field("", description="regex: the two groups the conversation was about ('did PFS differ "
                                         "between the two groups?')")
     measure_joiners: list[str] = Field(default_factory=list,

@@ -27,7 +27,8 @@ class Lookup(Strategy):
     def plan(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str]) -> Plan:
         if self._unreported_timepoint(m, q):
             return self.via("unreported", m, ctx, q, stats, entity=self.roles.unreported_timepoint)
-        if not q:
+        if not q or (q == {"group": [WHOLE_TRIAL]} and not m.ids("stat") and not m.ids("cue")):  # 'why all 80?':
+            # the whole trial alone asks nothing yet
             return self.clarify_generic("that", stats)
         excluded = self._besides(m)
         if excluded and q.get("measure"):  # 'besides MDS, what other second neoplasm?': not the ones named
