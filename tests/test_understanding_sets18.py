@@ -130,3 +130,52 @@ def test_a_tie_in_coverage_leaves_no_word_unexplained(assistant: Assistant) -> N
     a = assistant.ask("was MRD assessed by flow cytometry?")
     assert a.status == "answered"
     assert not [w for w in a.explain.words if w.role == "unplaced"]
+
+
+def test_a_measure_naming_a_set_of_patients_replaces_the_group_its_fact_carried(assistant: Assistant) -> None:
+    *_, timing, kinds = _turns(assistant, "were there any second cancers?", "how old were those patients?",
+                               "and how long after treatment did they appear?", "which types?")
+    assert timing.status == "answered" and "32.6" in timing.answer
+    assert kinds.status == "answered" and "myelodysplastic" in kinds.answer
+
+
+def test_it_with_a_verb_of_giving_keeps_the_conversations_drug(assistant: Assistant) -> None:
+    *_, maintenance = _turns(assistant, "how many blinatumomab cycles after the amendment?",
+                             "was it given in maintenance as well?")
+    assert maintenance.status == "answered" and "every 3 cycles" in maintenance.answer
+    assert "3 years" not in maintenance.answer  # not the original POMP maintenance
+
+
+@pytest.mark.parametrize("q, status, absent", [
+    ("how does blinatumomab work?", "no_data", "Blincyto"),
+    ("why all 80?", "clarify", "Mini-hyper-CVD"),
+])
+def test_fresh19_classes_get_their_status(assistant: Assistant, q: str, status: str, absent: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == status and absent not in a.answer, (q, a.status, a.answer)
+
+
+@pytest.mark.parametrize("q, figures", [
+    ("why were not all 80 evaluable?", ["complete remission"]),
+    ("summarise the main efficacy results please", ["99%", "63.6%"]),
+    ("avg age of participants?", ["68"]),
+    ("how many were alive at 5 years, percentage wise?", ["46.0%"]),
+    ("how was blinatumomab integrated into maintenance?", ["every 3 cycles"]),
+    ("fair enough. what was the CR rate?", ["66 of the 74"]),
+    ("what do the researchers suggest for the over 70s?", ["dose reduction"]),
+    ("What does MRD stand for and what was it here?", ["minimal residual disease", "94%"]),
+])
+def test_fresh19_wordings_are_understood(assistant: Assistant, q: str, figures: list[str]) -> None:
+    a = assistant.ask(q)
+    assert a.status == "answered", (q, a.status, a.answer)
+    for figure in figures:
+        assert figure in a.answer, (q, figure, a.answer)
+
+
+def test_should_my_relative_join_this_trail_is_advice(assistant: Assistant) -> None:
+    assert assistant.ask("should my mum join this trail?").status == "medical_advice"
+
+
+def test_eligible_for_that_evaluation_after_mrd_is_the_mrd_evaluation(assistant: Assistant) -> None:
+    _, eligible = _turns(assistant, "what share were MRD negative?", "how many were eligible for that evaluation?")
+    assert eligible.status == "answered" and "Seventy-nine" in eligible.answer
