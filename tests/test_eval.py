@@ -25,7 +25,7 @@ ALL_OOS = sorted((SHARED / "data").glob("*-dev.jsonl")) if (SHARED / "data").is_
 DEV_SETS = ["questions.jsonl", "questions_check.jsonl", "questions_check2.jsonl", "questions_check3.jsonl",
             "questions_fresh1.jsonl", "questions_fresh2.jsonl", "questions_fresh3.jsonl", "questions_fresh4.jsonl",
             "questions_fresh5.jsonl", "questions_fresh6.jsonl", "questions_fresh9.jsonl", "questions_fresh11.jsonl",
-            "questions_fresh14.jsonl", "questions_fresh15.jsonl"]
+            "questions_fresh14.jsonl", "questions_fresh15.jsonl", "questions_fresh18.jsonl"]
 # First runs of the sets written from the article alone by helpers who never saw the code (tests/data/README.md):
 # accuracy and harmful replies on first contact, then after tuning against the set.
 FIRST_RUNS = {"questions_fresh1.jsonl": (0.8222, 31), "questions_fresh2.jsonl": (0.9038, 14),
@@ -40,10 +40,10 @@ FIRST_RUNS = {"questions_fresh1.jsonl": (0.8222, 31), "questions_fresh2.jsonl": 
               "questions_fresh17.jsonl": (0.9269, 5), "questions_fresh18.jsonl": (0.9154, 7),
               "questions_fresh19.jsonl": (0.9154, 5)}
 # Sets tuned after their first run that still have harmful replies: held at their measured level.
-TUNED_CEILINGS = {"questions_fresh7.jsonl": (0.9731, 1), "questions_fresh8.jsonl": (0.9654, 1),
-                  "questions_fresh10.jsonl": (0.9731, 1), "questions_fresh12.jsonl": (0.9731, 1),
+TUNED_CEILINGS = {"questions_fresh7.jsonl": (0.9731, 1), "questions_fresh8.jsonl": (0.9692, 1),
+                  "questions_fresh10.jsonl": (0.9769, 1), "questions_fresh12.jsonl": (0.9731, 1),
                   "questions_fresh13.jsonl": (0.9846, 1), "questions_fresh16.jsonl": (0.9769, 1),
-                  "questions_fresh17.jsonl": (0.9769, 1)}
+                  "questions_fresh17.jsonl": (0.9846, 1), "questions_fresh19.jsonl": (0.9808, 1)}
 
 
 def accuracy_floor() -> float:

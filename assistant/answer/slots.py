@@ -72,40 +72,53 @@ class SlotFiller(Common):
             for slot, ids, w in chosen:
                 q[slot] = ids
                 found.append(SlotValue(slot=slot, value=",".join(ids), source="context", score=w))
-        if follows and "drug" not in q and ctx.frames and any(
-                "drug" in self.store.entities[x].strict for x in m.ids("measure") if x in self.store.entities):
-            mains = {self.store.facts[f].drug[0] for f in ctx.frames[0].facts
-                     if f in self.store.facts and self.store.facts[f].drug}
-            if len(mains) == 1:  # 'what's in that?' after POMP maintenance: that drug's components
-                q["drug"] = [mains.pop()]
-                found.append(SlotValue(slot="drug", value=q["drug"][0], source="context"))
-                taken = {v.slot for v in found if v.source == "context" and v.slot in ("group", "cycle", "timepoint")}
-                if taken and not resolve(self.store, q, stats):  # what a drug is made of is no group's own
-                    q = {k: v for k, v in q.items() if k not in taken}
-                    found = [v for v in found if not (v.source == "context" and v.slot in taken)]
         if follows:
-            refer = self.references.intersection(words) - self.weak_references
-            sets = [x for f in ctx.frames for x in f.slots.get("measure", [])
-                    if x in self.store.entities and self.store.entities[x].qualifies]
-            for x in dict.fromkeys(sets) if refer and q.get("measure") else ():
-                if x in q["measure"]:
-                    break
-                joined = resolve(self.store, dict(q, measure=q["measure"] + [x]), stats)
-                if any(self.coverage(q["measure"], f) and self.coverage([x], f) for f in joined.top):
-                    q["measure"] = q["measure"] + [x]  # 'how old were they?' after the second cancers
-                    found.append(SlotValue(slot="measure", value=x, source="context"))
-                    break
-                taken = any(v.slot == "group" and v.source == "context" for v in found)
-                bare = {k: v for k, v in q.items() if k != "group"}
-                joined = resolve(self.store, dict(bare, measure=q["measure"] + [x]), stats) if taken else None
-                if joined and any(self.coverage(q["measure"], f) and self.coverage([x], f) for f in joined.top):
-                    # 'how long after treatment did these show up?' after their age: the patients with second
-                    # cancers are named by the measure, not by the group the age fact carried
-                    q = dict(bare, measure=q["measure"] + [x])
-                    found = [v for v in found if not (v.slot == "group" and v.source == "context")]
-                    found.append(SlotValue(slot="measure", value=x, source="context"))
-                    break
+            q, found = self._context_drug(m, ctx, q, found, stats)
+            q, found = self._named_set(m, ctx, q, found, stats)
         return q, found, new_topic
+
+    def _context_drug(self, m: Match, ctx: Context, q: dict[str, list[str]], found: list[SlotValue],
+                      stats: list[str]) -> tuple[dict[str, list[str]], list[SlotValue]]:
+        """'what's in that?' after POMP maintenance: a measure that is always some drug's takes the drug of the
+        last answer; a group the conversation named does not hold for what a drug is made of."""
+        if "drug" in q or not ctx.frames or not any(
+                "drug" in self.store.entities[x].strict for x in m.ids("measure") if x in self.store.entities):
+            return q, found
+        mains = {self.store.facts[f].drug[0] for f in ctx.frames[0].facts
+                 if f in self.store.facts and self.store.facts[f].drug}
+        if len(mains) != 1:
+            return q, found
+        q = dict(q, drug=[mains.pop()])
+        found = found + [SlotValue(slot="drug", value=q["drug"][0], source="context")]
+        taken = {v.slot for v in found if v.source == "context" and v.slot in ("group", "cycle", "timepoint")}
+        if taken and not resolve(self.store, q, stats):
+            q = {k: v for k, v in q.items() if k not in taken}
+            found = [v for v in found if not (v.source == "context" and v.slot in taken)]
+        return q, found
+
+    def _named_set(self, m: Match, ctx: Context, q: dict[str, list[str]], found: list[SlotValue],
+                   stats: list[str]) -> tuple[dict[str, list[str]], list[SlotValue]]:
+        """'how old were they?' after the second cancers: a measure of the conversation that names a set of
+        patients joins the question's measure when a fact joins them; it replaces the group its fact carried when
+        only that makes them meet ('how long after treatment did these show up?' after their age)."""
+        words = m.normalised.split(" ")
+        if not (self.references.intersection(words) - self.weak_references) or not q.get("measure"):
+            return q, found
+        sets = [x for f in ctx.frames for x in f.slots.get("measure", [])
+                if x in self.store.entities and self.store.entities[x].qualifies]
+        taken = any(v.slot == "group" and v.source == "context" for v in found)
+        for x in dict.fromkeys(sets):
+            if x in q["measure"]:
+                break
+            for slots in (q, {k: v for k, v in q.items() if k != "group"} if taken else None):
+                if slots is None:
+                    continue
+                joined = resolve(self.store, dict(slots, measure=q["measure"] + [x]), stats)
+                if any(self.coverage(q["measure"], f) and self.coverage([x], f) for f in joined.top):
+                    kept = [v for v in found if slots is q or not (v.slot == "group" and v.source == "context")]
+                    return dict(slots, measure=q["measure"] + [x]), kept + [
+                        SlotValue(slot="measure", value=x, source="context")]
+        return q, found
 
     def topic(self, q: dict[str, list[str]], plan: Plan) -> dict[str, list[str]]:
         """What the turn was about, for the next one: the slots asked, plus a group, cycle or timepoint that every
