@@ -179,3 +179,28 @@ def test_should_my_relative_join_this_trail_is_advice(assistant: Assistant) -> N
 def test_eligible_for_that_evaluation_after_mrd_is_the_mrd_evaluation(assistant: Assistant) -> None:
     _, eligible = _turns(assistant, "what share were MRD negative?", "how many were eligible for that evaluation?")
     assert eligible.status == "answered" and "Seventy-nine" in eligible.answer
+
+
+@pytest.mark.parametrize("q, figure, absent", [
+    ("what was the complete response rate after induction?", "66 of the 74", "Mini-hyper-CVD was"),
+    ("was there a non-responder to induction?", "tetraploidy", "Mini-hyper-CVD was"),
+    ("give me the age breakdown of the patients", "n = 27", "median OS"),
+    ("what did the authors suggest for older patients regarding the dose?", "dose reduction", "1.8 mg/m2"),
+    ("did CTG-HR matter for progression-free survival?", "60.4", "58.2%"),
+    ("median age and range of those who got a second cancer", "64-87", "32.6"),
+    ("how many relapsed in the CNS?", "CNS", "31"),
+    ("what premedication was given in this trial?", "supportive care", "mg/m2"),
+    ("my mum was wiped out on treatment, how many reported fatigue?", "55%", "54%"),
+    ("tell me abt the non-responder", "tetraploidy", "66 of the 74"),
+    ("how long was the maintenance under the original protocol, I mean", "3 years", "definition"),
+])
+def test_fresh20_classes(assistant: Assistant, q: str, figure: str, absent: str) -> None:
+    a = assistant.ask(q)
+    assert a.status in ("answered", "no_data") and figure in a.answer and absent not in a.answer, (q, a.answer)
+
+
+def test_a_reference_word_inside_a_groups_name_points_at_nothing_earlier(assistant: Assistant) -> None:
+    *_, count, follow_up = _turns(assistant, "when was the protocol amended?",
+                                  "how many were treated after that change?", "and their median follow-up?")
+    assert count.status == "answered" and "31" in count.answer
+    assert follow_up.status == "answered" and "29.7" in follow_up.answer and "92.8" not in follow_up.answer

@@ -27,8 +27,9 @@ class SlotFiller(Common):
                  for mm in m.mentions if mm.slot in (*FACT_SLOTS, "stat", "cue", "unreported")]
         newest = ctx.frames[0].slots.get("measure", []) if ctx.frames else []
         new_topic = bool(q.get("measure")) and set(q["measure"]) != set(newest)
-        words = m.normalised.split(" ")
-        follows = bool(ctx.frames) and (self.elliptical(m.normalised) or not q)
+        norm = self._masked(m)  # 'after that change' names a group; its 'that' points at nothing earlier
+        words = norm.split(" ")
+        follows = bool(ctx.frames) and (self.elliptical(norm) or not q)
         if m.has("cue", self.roles.complement) and q.get("group"):  # 'TP53 mutation vs those without': both groups
             q["group"] = q["group"] + [self.store.entities[g].opposite for g in q["group"]
                                        if self.store.entities[g].opposite and self.store.entities[g].opposite not in q["group"]]
@@ -42,7 +43,7 @@ class SlotFiller(Common):
             if other:
                 q["group"] = [other]
                 found.append(SlotValue(slot="group", value=other, source="context"))
-        leaning = bool(ctx.frames) and self.elliptical(m.normalised)
+        leaning = bool(ctx.frames) and self.elliptical(norm)
         offered = {s for f in ctx.frames for s, v in f.slots.items() if v} if leaning else set()
         defaulted = False
         for s, ids in defaults.items():
@@ -76,6 +77,17 @@ class SlotFiller(Common):
             q, found = self._context_drug(m, ctx, q, found, stats)
             q, found = self._named_set(m, ctx, q, found, stats)
         return q, found, new_topic
+
+    def _masked(self, m: Match) -> str:
+        """The normalised question with the reference words inside a group's name ('after that change', 'those
+        who started before') blanked: they are part of the name, not a pointer to the conversation."""
+        words = m.normalised.split(" ")
+        for x in m.mentions:
+            if x.slot == "group" and 0 <= x.start < x.end <= len(words) and x.end - x.start > 1:
+                for i in range(x.start, x.end):
+                    if words[i] in self.references:
+                        words[i] = "_"
+        return " ".join(words)
 
     def _context_drug(self, m: Match, ctx: Context, q: dict[str, list[str]], found: list[SlotValue],
                       stats: list[str]) -> tuple[dict[str, list[str]], list[SlotValue]]:
