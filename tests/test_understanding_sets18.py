@@ -204,3 +204,20 @@ def test_a_reference_word_inside_a_groups_name_points_at_nothing_earlier(assista
                                   "how many were treated after that change?", "and their median follow-up?")
     assert count.status == "answered" and "31" in count.answer
     assert follow_up.status == "answered" and "29.7" in follow_up.answer and "92.8" not in follow_up.answer
+
+
+def test_a_timepoint_alone_leans_on_the_conversation(assistant: Assistant) -> None:
+    _, rate = _turns(assistant, "what about the continuous remission duration?", "rate at 2 years?")
+    assert rate.status == "answered" and "84.0%" in rate.answer and "63.6%" not in rate.answer
+
+
+def test_an_everyday_phrase_for_a_measure_alone_asks_back(assistant: Assistant) -> None:
+    a = assistant.ask("how long was it?")
+    assert a.status == "clarify" and "3 years" not in a.answer
+    assert assistant.ask("what is the matter?").status == "out_of_scope"
+    assert "80" in assistant.ask("How many people were enrolled?").answer
+
+
+def test_blinatumomab_in_maintenance_as_a_bolus_or_infusion(assistant: Assistant) -> None:
+    a = assistant.ask("was blinatumomab in maintenance a bolus or a continuous infusion?")
+    assert a.status == "answered" and "continuously" in a.answer

@@ -139,7 +139,10 @@ class Decider:
     def bare(self, m: Match) -> bool:
         """A bare statistic ('what was the median?'): about the trial, but needs clarifying. Only the few
         `bare_words` may stand beside it ('what is today's date' is not one)."""
-        words = {w for x in m.mentions if x.slot == "stat" or x.entity in self.bare_cues for w in x.text.split(" ")}
+        stat = any(x.slot == "stat" for x in m.mentions)
+        words = {w for x in m.mentions if x.slot == "stat" or x.entity in self.bare_cues
+                 or (not stat and x.slot == "measure" and x.how == "generic")  # 'how long was it?', no conversation
+                 for w in x.text.split(" ")}
         allowed = self.allowed
         return bool(words) and all(w in words or w in allowed for w in m.normalised.split(" "))
 

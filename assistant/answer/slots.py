@@ -29,7 +29,8 @@ class SlotFiller(Common):
         new_topic = bool(q.get("measure")) and set(q["measure"]) != set(newest)
         norm = self._masked(m)  # 'after that change' names a group; its 'that' points at nothing earlier
         words = norm.split(" ")
-        follows = bool(ctx.frames) and (self.elliptical(norm) or not q)
+        # 'rate at 2 years?' after the remission duration: a timepoint or cycle alone leans on the conversation
+        follows = bool(ctx.frames) and (self.elliptical(norm) or not {"measure", "group", "drug"} & set(q))
         if m.has("cue", self.roles.complement) and q.get("group"):  # 'TP53 mutation vs those without': both groups
             q["group"] = q["group"] + [self.store.entities[g].opposite for g in q["group"]
                                        if self.store.entities[g].opposite and self.store.entities[g].opposite not in q["group"]]
