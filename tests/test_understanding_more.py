@@ -552,7 +552,7 @@ def test_fresh_set_classes_are_answered(assistant: Assistant, q: str, figure: st
     ("Did patients routinely get G-CSF support?", "no_data"),
     ("Was tumour lysis syndrome seen?", "no_data"),
     ("what was the 3 year OS?", "no_data"),
-    ("How long was it?", "out_of_scope"),  # not maintenance: nothing says what
+    ("How long was it?", "clarify"),  # not maintenance: nothing says what, so it asks back
     ("how long did it take for neutrophil counts to recover after each cycle", "no_data"),
     ("What was the average length of hospital stay during induction?", "no_data"),
     ("Did people loose their hair on this regimen?", "no_data"),

@@ -105,7 +105,7 @@ class Decider:
                 return True
             if x.slot == "domain" or (x.slot == "unreported" and anchor == "weak"):
                 domain.add(x.entity)
-        stat = any(x.slot == "stat" for x in m.mentions)
+        stat = any(x.slot in ("stat", "domain") for x in m.mentions)  # 'did patients get tired?' names the trial
         return (len(domain) >= 2 or (len(domain) == 1 and len(everyday - domain) >= 1)
                 or bool(symptoms and (stat or people or domain))
                 or bool(people and stat and everyday - symptoms))  # 'how many people were enrolled?'
@@ -139,7 +139,7 @@ class Decider:
     def bare(self, m: Match) -> bool:
         """A bare statistic ('what was the median?'): about the trial, but needs clarifying. Only the few
         `bare_words` may stand beside it ('what is today's date' is not one)."""
-        stat = any(x.slot == "stat" for x in m.mentions)
+        stat = any(x.slot in ("stat", "domain") for x in m.mentions)  # 'did patients get tired?' names the trial
         words = {w for x in m.mentions if x.slot == "stat" or x.entity in self.bare_cues
                  or (not stat and x.slot == "measure" and x.how == "generic")  # 'how long was it?', no conversation
                  for w in x.text.split(" ")}
