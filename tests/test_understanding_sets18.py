@@ -221,3 +221,35 @@ def test_an_everyday_phrase_for_a_measure_alone_asks_back(assistant: Assistant) 
 def test_blinatumomab_in_maintenance_as_a_bolus_or_infusion(assistant: Assistant) -> None:
     a = assistant.ask("was blinatumomab in maintenance a bolus or a continuous infusion?")
     assert a.status == "answered" and "continuously" in a.answer
+
+
+@pytest.mark.parametrize("q, status", [
+    ("I have a TP53 mutation - does that mean I'll probably live about 3 years?", "medical_advice"),
+    ("would you move my patient to the fractionated schedule mid-treatment?", "medical_advice"),
+])
+def test_fresh21_personal_questions_are_advice(assistant: Assistant, q: str, status: str) -> None:
+    assert assistant.ask(q).status == status, q
+
+
+@pytest.mark.parametrize("q, figures", [
+    ("how did they brake the patients down by age?", ["n = 25", "n = 28"]),
+    ("was this trial in young adults or older patients?", ["older patients"]),
+    ("what does POMP stand fr", ["mercaptopurine"]),
+    ("how was blina given in maintenance - bolus or continuous?", ["continuously"]),
+])
+def test_fresh21_wordings_are_understood(assistant: Assistant, q: str, figures: list[str]) -> None:
+    a = assistant.ask(q)
+    assert a.status == "answered", (q, a.status, a.answer)
+    for figure in figures:
+        assert figure in a.answer, (q, figure, a.answer)
+
+
+def test_a_joiner_before_a_question_word_still_splits_at_the_comma(assistant: Assistant) -> None:
+    _, both = _turns(assistant, "when did enrolment run?", "and how many people, what median age?")
+    assert both.status == "answered" and "80 patients" in both.answer and "68 years" in both.answer
+
+
+def test_the_count_of_a_cohort_named_by_that_version(assistant: Assistant) -> None:
+    _, count = _turns(assistant, "from which patient was the protocol amended?",
+                      "how many ended up being treated under that version?")
+    assert count.status == "answered" and "31" in count.answer

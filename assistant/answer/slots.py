@@ -66,14 +66,19 @@ class SlotFiller(Common):
             if self.drug_reference is not None and self.drug_reference.search(m.normalised):
                 must.add("drug")  # 'was it used during maintenance too?': 'it' is the conversation's drug
             chosen = self._fit_offers(q, offers, stats, must)
+            dropped = False
             if own_stats := [x for x in m.ids("stat") if self.store.answers.statistics.get(x) and
                              self.store.answers.statistics[x].holds]:
                 if any(o[0] == "measure" for o in chosen) and not self._holds(dict(q, **{s: i for s, i, _ in chosen}),
                                                                              own_stats):
                     chosen = self._fit_offers(q, [o for o in offers if o[0] != "measure"], stats, must)
+                    dropped = True
             for slot, ids, w in chosen:
                 q[slot] = ids
                 found.append(SlotValue(slot=slot, value=",".join(ids), source="context", score=w))
+            if dropped and "measure" not in q and defaults.get("measure"):  # 'and how many people?' after the
+                q["measure"] = list(defaults["measure"])  # enrolment dates: their measure holds no count, the rule's does
+                found.append(SlotValue(slot="measure", value=",".join(q["measure"]), source="default"))
         if follows:
             q, found = self._context_drug(m, ctx, q, found, stats)
             q, found = self._named_set(m, ctx, q, found, stats)
