@@ -253,3 +253,8 @@ def test_the_count_of_a_cohort_named_by_that_version(assistant: Assistant) -> No
     _, count = _turns(assistant, "from which patient was the protocol amended?",
                       "how many ended up being treated under that version?")
     assert count.status == "answered" and "31" in count.answer
+
+
+def test_a_question_after_a_role_preface_and_a_dash_is_asked(assistant: Assistant) -> None:
+    a = assistant.ask("Hello, nurse here - how many patients were enrolled and what was their median age?")
+    assert a.status == "answered" and "80 patients" in a.answer and "68 years" in a.answer

@@ -65,8 +65,16 @@ class Splitter:
 
     def tells_role(self, part: str) -> bool:
         """A preface telling who asks ('I'm a research coordinator doing a lit summary.')."""
-        return (self.role is not None and not part.rstrip().endswith("?") and self.role.search(part) is not None
-                and (self.embedded is None or not self.embedded.search(part)))
+        if self.role is None or part.rstrip().endswith("?") or self.role.search(part) is None:
+            return False
+        if self.embedded is not None and self.embedded.search(part):
+            return False
+        return not self._asked_after(part)
+
+    def _asked_after(self, part: str) -> bool:
+        """'Hi, journalist here - how many patients were in it': a question after a dash or colon."""
+        rest = re.split(r"\s[-\u2013\u2014]\s|:\s", part, maxsplit=1)
+        return len(rest) == 2 and self.opener is not None and self.opener.match(rest[1]) is not None
 
     def asks(self, part: str) -> bool:
         """Does the part ask something? A part that opens like a statement about the asker ('I'm a pharmacist.',
@@ -74,6 +82,8 @@ class Splitter:
         if part.rstrip().endswith("?") or (self.opener is not None and self.opener.match(part) is not None):
             return True
         if self.embedded is not None and self.embedded.search(part):  # 'caller wants to know how many patients were in the trial'
+            return True
+        if self._asked_after(part):
             return True
         if self.tells_role(part):  # 'Journalist here, on deadline.'
             return False
