@@ -69,3 +69,13 @@ def post_json(url: str, body: dict[str, Any]) -> tuple[int, Any]:
             return r.status, json.loads(r.read())
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read())
+
+
+def turns(assistant: Any, *questions: str) -> list[Any]:
+    """Ask the questions as one conversation, each with the context the one before left; the answers."""
+    ctx, out = None, []
+    for q in questions:
+        a = assistant.ask(q, context=ctx)
+        ctx = a.context
+        out.append(a)
+    return out

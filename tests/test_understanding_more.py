@@ -5,18 +5,11 @@ import pytest
 
 from assistant import Assistant
 
-
-def _turns(assistant: Assistant, *questions: str):
-    ctx, out = None, []
-    for q in questions:
-        a = assistant.ask(q, context=ctx)
-        ctx = a.context
-        out.append(a)
-    return out
+from .conftest import turns
 
 
 def test_a_comparison_follow_up_keeps_the_measure_and_both_arms(assistant: Assistant) -> None:
-    first, vs, overall = _turns(assistant, "what was the median PFS for patients under 70?", "versus the 70+?",
+    first, vs, overall = turns(assistant, "what was the median PFS for patients under 70?", "versus the 70+?",
                                 "and for OS?")
     assert vs.status == "answered" and "34.2" in vs.answer and "60.4" in vs.answer
     assert "34.7" not in vs.answer and "69.0" not in vs.answer  # OS was not asked
@@ -151,13 +144,13 @@ def test_the_teae_definition_defines_adverse_events_not_their_kinds(assistant: A
 
 
 def test_a_head_count_after_a_median_counts_the_group_not_the_median(assistant: Assistant) -> None:
-    _, count = _turns(assistant, "median OS in patients 70 and older?", "how many patients that old were in it?")
+    _, count = turns(assistant, "median OS in patients 70 and older?", "how many patients that old were in it?")
     assert count.status == "answered" and "28" in count.answer
     assert "34.7" not in count.answer  # the median of the turn before is not a head count
 
 
 def test_a_count_follow_up_keeps_a_measure_that_has_counts(assistant: Assistant) -> None:
-    _, count = _turns(assistant, "what was the CR rate?", "how many?")
+    _, count = turns(assistant, "what was the CR rate?", "how many?")
     assert count.status == "answered" and "66" in count.answer
 
 
@@ -294,7 +287,7 @@ def test_goodbyes_and_enrolling_a_relative(assistant: Assistant, q: str, status:
 
 
 def test_a_side_effect_attributed_to_one_drug_is_not_reported(assistant: Assistant) -> None:
-    _, drug = _turns(assistant, "how common was neuropathy?", "is that from the vincristine?")
+    _, drug = turns(assistant, "how common was neuropathy?", "is that from the vincristine?")
     assert drug.status == "no_data" and "45%" not in drug.answer
     overall = assistant.ask("was it caused by the treatment?")
     assert overall.status == "answered" and "not considered" in overall.answer

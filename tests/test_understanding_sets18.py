@@ -6,6 +6,8 @@ import pytest
 
 from assistant import Assistant
 
+from .conftest import turns
+
 
 @pytest.mark.parametrize("q", ["how long did it take?", "how soon?", "what was the time to onset?"])
 def test_a_bare_timing_question_with_no_turn_before_asks_back(assistant: Assistant, q: str) -> None:
@@ -37,15 +39,6 @@ def test_a_hospital_question_not_about_a_study_is_out_of_scope(assistant: Assist
     assert assistant.ask("which hospital is best for knee surgery").status == "out_of_scope"
 
 
-def _turns(assistant: Assistant, *questions: str):
-    ctx, out = None, []
-    for q in questions:
-        a = assistant.ask(q, context=ctx)
-        ctx = a.context
-        out.append(a)
-    return out
-
-
 @pytest.mark.parametrize("q, figure, absent", [
     ("what was median PFS without blinatumomab?", "56.4", "34.7"),
     ("median PFS with blinatumomab?", "34.7", "56.4"),
@@ -63,7 +56,7 @@ def test_with_or_without_blinatumomab_is_the_whole_trial(assistant: Assistant) -
 
 
 def test_an_advice_turn_leaves_its_age_group_for_people_his_age(assistant: Assistant) -> None:
-    advice, survival, dosing = _turns(assistant, "my grandad is 75, should he have this treatment?",
+    advice, survival, dosing = turns(assistant, "my grandad is 75, should he have this treatment?",
                                       "in the trial, how long did people his age live?",
                                       "and what did the researchers say about dosing for patients like him?")
     assert advice.status == "medical_advice"
@@ -92,37 +85,20 @@ def test_fresh18_classes_get_their_status(assistant: Assistant, q: str, status: 
     assert a.status == status, (q, a.status, a.answer)
 
 
-@pytest.mark.parametrize("q, figures", [
-    ("my aunt heard of a study giving older people inotuzumab with gentler chemo - how many took part?", ["80"]),
-    ("what % of patients had their platelets fall?", ["80%"]),
-    ("about upset tummy: what were the nausea rates?", ["54%"]),
-    ("was MRD measured by flow cytometry?", ["94%"]),
-    ("what was the CR rate and the 5-year OS?", ["66 of the 74", "46.0%"]),
-    ("give me the overall response rate and the 2-year PFS", ["99%", "58.2%"]),
-    ("median OS for the 60-64 group and for TP53 mutated patients?", ["75.2", "33.2"]),
-    ("what type of trial was it, was it blinded?", ["open-label"]),
-])
-def test_fresh18_wordings_are_understood(assistant: Assistant, q: str, figures: list[str]) -> None:
-    a = assistant.ask(q)
-    assert a.status == "answered", (q, a.status, a.answer)
-    for figure in figures:
-        assert figure in a.answer, (q, figure, a.answer)
-
-
 def test_a_group_narrowed_by_another_is_still_not_answered_with_either(assistant: Assistant) -> None:
     a = assistant.ask("median OS for TP53-mutated patients aged 70 or older")
     assert a.status == "no_data" and "34.7" not in a.answer and "33.2" not in a.answer
 
 
 def test_the_two_groups_of_a_conversation_are_compared(assistant: Assistant) -> None:
-    *_, compared = _turns(assistant, "how many patients were treated after the amendment?",
+    *_, compared = turns(assistant, "how many patients were treated after the amendment?",
                           "and before it?", "was PFS different between the two groups?")
     assert compared.status == "answered" and "34.7" in compared.answer and "56.4" in compared.answer
     assert "58.2" not in compared.answer  # not the whole trial's PFS
 
 
 def test_whats_in_that_after_a_drug_is_its_components(assistant: Assistant) -> None:
-    _, components = _turns(assistant, "what maintenance did the first patients get?", "what's in that?")
+    _, components = turns(assistant, "what maintenance did the first patients get?", "what's in that?")
     assert components.status == "answered" and "vincristine" in components.answer
 
 
@@ -133,14 +109,14 @@ def test_a_tie_in_coverage_leaves_no_word_unexplained(assistant: Assistant) -> N
 
 
 def test_a_measure_naming_a_set_of_patients_replaces_the_group_its_fact_carried(assistant: Assistant) -> None:
-    *_, timing, kinds = _turns(assistant, "were there any second cancers?", "how old were those patients?",
+    *_, timing, kinds = turns(assistant, "were there any second cancers?", "how old were those patients?",
                                "and how long after treatment did they appear?", "which types?")
     assert timing.status == "answered" and "32.6" in timing.answer
     assert kinds.status == "answered" and "myelodysplastic" in kinds.answer
 
 
 def test_it_with_a_verb_of_giving_keeps_the_conversations_drug(assistant: Assistant) -> None:
-    *_, maintenance = _turns(assistant, "how many blinatumomab cycles after the amendment?",
+    *_, maintenance = turns(assistant, "how many blinatumomab cycles after the amendment?",
                              "was it given in maintenance as well?")
     assert maintenance.status == "answered" and "every 3 cycles" in maintenance.answer
     assert "3 years" not in maintenance.answer  # not the original POMP maintenance
@@ -155,29 +131,12 @@ def test_fresh19_classes_get_their_status(assistant: Assistant, q: str, status: 
     assert a.status == status and absent not in a.answer, (q, a.status, a.answer)
 
 
-@pytest.mark.parametrize("q, figures", [
-    ("why were not all 80 evaluable?", ["complete remission"]),
-    ("summarise the main efficacy results please", ["99%", "63.6%"]),
-    ("avg age of participants?", ["68"]),
-    ("how many were alive at 5 years, percentage wise?", ["46.0%"]),
-    ("how was blinatumomab integrated into maintenance?", ["every 3 cycles"]),
-    ("fair enough. what was the CR rate?", ["66 of the 74"]),
-    ("what do the researchers suggest for the over 70s?", ["dose reduction"]),
-    ("What does MRD stand for and what was it here?", ["minimal residual disease", "94%"]),
-])
-def test_fresh19_wordings_are_understood(assistant: Assistant, q: str, figures: list[str]) -> None:
-    a = assistant.ask(q)
-    assert a.status == "answered", (q, a.status, a.answer)
-    for figure in figures:
-        assert figure in a.answer, (q, figure, a.answer)
-
-
 def test_should_my_relative_join_this_trail_is_advice(assistant: Assistant) -> None:
     assert assistant.ask("should my mum join this trail?").status == "medical_advice"
 
 
 def test_eligible_for_that_evaluation_after_mrd_is_the_mrd_evaluation(assistant: Assistant) -> None:
-    _, eligible = _turns(assistant, "what share were MRD negative?", "how many were eligible for that evaluation?")
+    _, eligible = turns(assistant, "what share were MRD negative?", "how many were eligible for that evaluation?")
     assert eligible.status == "answered" and "Seventy-nine" in eligible.answer
 
 
@@ -200,14 +159,14 @@ def test_fresh20_classes(assistant: Assistant, q: str, figure: str, absent: str)
 
 
 def test_a_reference_word_inside_a_groups_name_points_at_nothing_earlier(assistant: Assistant) -> None:
-    *_, count, follow_up = _turns(assistant, "when was the protocol amended?",
+    *_, count, follow_up = turns(assistant, "when was the protocol amended?",
                                   "how many were treated after that change?", "and their median follow-up?")
     assert count.status == "answered" and "31" in count.answer
     assert follow_up.status == "answered" and "29.7" in follow_up.answer and "92.8" not in follow_up.answer
 
 
 def test_a_timepoint_alone_leans_on_the_conversation(assistant: Assistant) -> None:
-    _, rate = _turns(assistant, "what about the continuous remission duration?", "rate at 2 years?")
+    _, rate = turns(assistant, "what about the continuous remission duration?", "rate at 2 years?")
     assert rate.status == "answered" and "84.0%" in rate.answer and "63.6%" not in rate.answer
 
 
@@ -231,26 +190,13 @@ def test_fresh21_personal_questions_are_advice(assistant: Assistant, q: str, sta
     assert assistant.ask(q).status == status, q
 
 
-@pytest.mark.parametrize("q, figures", [
-    ("how did they brake the patients down by age?", ["n = 25", "n = 28"]),
-    ("was this trial in young adults or older patients?", ["older patients"]),
-    ("what does POMP stand fr", ["mercaptopurine"]),
-    ("how was blina given in maintenance - bolus or continuous?", ["continuously"]),
-])
-def test_fresh21_wordings_are_understood(assistant: Assistant, q: str, figures: list[str]) -> None:
-    a = assistant.ask(q)
-    assert a.status == "answered", (q, a.status, a.answer)
-    for figure in figures:
-        assert figure in a.answer, (q, figure, a.answer)
-
-
 def test_a_joiner_before_a_question_word_still_splits_at_the_comma(assistant: Assistant) -> None:
-    _, both = _turns(assistant, "when did enrolment run?", "and how many people, what median age?")
+    _, both = turns(assistant, "when did enrolment run?", "and how many people, what median age?")
     assert both.status == "answered" and "80 patients" in both.answer and "68 years" in both.answer
 
 
 def test_the_count_of_a_cohort_named_by_that_version(assistant: Assistant) -> None:
-    _, count = _turns(assistant, "from which patient was the protocol amended?",
+    _, count = turns(assistant, "from which patient was the protocol amended?",
                       "how many ended up being treated under that version?")
     assert count.status == "answered" and "31" in count.answer
 
@@ -258,3 +204,33 @@ def test_the_count_of_a_cohort_named_by_that_version(assistant: Assistant) -> No
 def test_a_question_after_a_role_preface_and_a_dash_is_asked(assistant: Assistant) -> None:
     a = assistant.ask("Hello, nurse here - how many patients were enrolled and what was their median age?")
     assert a.status == "answered" and "80 patients" in a.answer and "68 years" in a.answer
+
+
+@pytest.mark.parametrize("q, figures", [
+    ("my aunt heard of a study giving older people inotuzumab with gentler chemo - how many took part?", ["80"]),
+    ("what % of patients had their platelets fall?", ["80%"]),
+    ("about upset tummy: what were the nausea rates?", ["54%"]),
+    ("was MRD measured by flow cytometry?", ["94%"]),
+    ("what was the CR rate and the 5-year OS?", ["66 of the 74", "46.0%"]),
+    ("give me the overall response rate and the 2-year PFS", ["99%", "58.2%"]),
+    ("median OS for the 60-64 group and for TP53 mutated patients?", ["75.2", "33.2"]),
+    ("what type of trial was it, was it blinded?", ["open-label"]),
+    ("why were not all 80 evaluable?", ["complete remission"]),
+    ("summarise the main efficacy results please", ["99%", "63.6%"]),
+    ("avg age of participants?", ["68"]),
+    ("how many were alive at 5 years, percentage wise?", ["46.0%"]),
+    ("how was blinatumomab integrated into maintenance?", ["every 3 cycles"]),
+    ("fair enough. what was the CR rate?", ["66 of the 74"]),
+    ("what do the researchers suggest for the over 70s?", ["dose reduction"]),
+    ("What does MRD stand for and what was it here?", ["minimal residual disease", "94%"]),
+    ("how did they brake the patients down by age?", ["n = 25", "n = 28"]),
+    ("was this trial in young adults or older patients?", ["older patients"]),
+    ("what does POMP stand fr", ["mercaptopurine"]),
+    ("how was blina given in maintenance - bolus or continuous?", ["continuously"]),
+])
+def test_fresh_set_wordings_are_understood(assistant: Assistant, q: str, figures: list[str]) -> None:
+    """Wordings of the classes found on sets 18, 19 and 21 (examples written for the tests)."""
+    a = assistant.ask(q)
+    assert a.status == "answered", (q, a.status, a.answer)
+    for figure in figures:
+        assert figure in a.answer, (q, figure, a.answer)
