@@ -234,3 +234,23 @@ def test_fresh_set_wordings_are_understood(assistant: Assistant, q: str, figures
     assert a.status == "answered", (q, a.status, a.answer)
     for figure in figures:
         assert figure in a.answer, (q, figure, a.answer)
+
+
+@pytest.mark.parametrize("q, status, figure", [
+    ("what sort of things can you help me with?", "chitchat", ""),
+    ("what share of patients got pneumonia?", "no_data", ""),
+    ("did the CD20-positive patients also get rituximab?", "no_data", "rituximab"),
+    ("Mum has a fever of 38.6 after chemo - can we wait until the morning?", "medical_advice", ""),
+    ("please calculate my patient's exact inotuzumab dose for day 8", "medical_advice", ""),
+    ("when did they start recruting patients?", "answered", "2011"),
+    ("what was the time to neutrophil count recovery?", "no_data", ""),
+    ("were the patients newly diagnosed or relapsed?", "answered", "newly diagnosed"),
+])
+def test_fresh22_classes(assistant: Assistant, q: str, status: str, figure: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == status and figure in a.answer, (q, a.status, a.answer)
+
+
+def test_what_age_were_they_after_a_topic_is_the_age(assistant: Assistant) -> None:
+    _, age = turns(assistant, "how many patients were enrolled?", "what age were they?")
+    assert age.status == "answered" and "68" in age.answer

@@ -212,7 +212,8 @@ class Decider:
         return d
 
     def _decide(self, m: Match, acct: Accounting, follow_up: bool, leaning: bool, talking: bool = False) -> Decision:
-        trial_terms = [x for x in m.mentions if x.slot in (*TRIAL_SLOTS, "domain", "stat")]
+        trial_terms = [x for x in m.mentions if x.slot in (*TRIAL_SLOTS, "domain", "stat")  # not a facet of any
+                       and not (x.slot == "measure" and self.store.entities[x.entity].anchor == "none")]  # measure
         medical = self._medical(m, acct) or (follow_up and leaning)
         advice = next((r for r in m.advice if not r.requires or medical), None)
         if advice is not None:

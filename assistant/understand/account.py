@@ -146,8 +146,8 @@ class Accountant:
             for end in self.endings:
                 if word.endswith(end) and len(word) - len(end) >= 3:
                     return f"a drug name (ending -{end})"
-        if "caps" in shapes and len(word) <= 7:
-            return "an acronym"
+        if "caps" in shapes and len(word) <= 7 and (self.acronym is None or self.acronym.match(word.upper())):
+            return "an acronym"  # not a cell marker ('CD20': the acronym pattern leaves it out)
         if "name" in shapes and self.settings.foreign.proper_names:
             return "a name"
         return ""
