@@ -69,22 +69,6 @@ def test_people_his_age_with_no_conversation_asks_back(assistant: Assistant) -> 
     assert a.status == "clarify" and "63.6" not in a.answer
 
 
-@pytest.mark.parametrize("q, status", [
-    ("did they add rituximab for the CD20 positive patients?", "no_data"),
-    ("how was the sample size worked out, was it powered for anything?", "no_data"),
-    ("how was the sample size calculated?", "no_data"),
-    ("what is Amgen's stock price?", "out_of_scope"),
-    ("were there any cases of pancreatitis?", "no_data"),
-    ("how did the investigators define high risk cytogenetics?", "no_data"),
-    ("what is the half life of vincristine?", "out_of_scope"),
-    ("what is the half life of inotuzumab?", "no_data"),
-    ("I have a TP53 mutation, will this work for me?", "medical_advice"),
-])
-def test_fresh18_classes_get_their_status(assistant: Assistant, q: str, status: str) -> None:
-    a = assistant.ask(q)
-    assert a.status == status, (q, a.status, a.answer)
-
-
 def test_a_group_narrowed_by_another_is_still_not_answered_with_either(assistant: Assistant) -> None:
     a = assistant.ask("median OS for TP53-mutated patients aged 70 or older")
     assert a.status == "no_data" and "34.7" not in a.answer and "33.2" not in a.answer
@@ -122,15 +106,6 @@ def test_it_with_a_verb_of_giving_keeps_the_conversations_drug(assistant: Assist
     assert "3 years" not in maintenance.answer  # not the original POMP maintenance
 
 
-@pytest.mark.parametrize("q, status, absent", [
-    ("how does blinatumomab work?", "no_data", "Blincyto"),
-    ("why all 80?", "clarify", "Mini-hyper-CVD"),
-])
-def test_fresh19_classes_get_their_status(assistant: Assistant, q: str, status: str, absent: str) -> None:
-    a = assistant.ask(q)
-    assert a.status == status and absent not in a.answer, (q, a.status, a.answer)
-
-
 def test_should_my_relative_join_this_trail_is_advice(assistant: Assistant) -> None:
     assert assistant.ask("should my mum join this trail?").status == "medical_advice"
 
@@ -138,24 +113,6 @@ def test_should_my_relative_join_this_trail_is_advice(assistant: Assistant) -> N
 def test_eligible_for_that_evaluation_after_mrd_is_the_mrd_evaluation(assistant: Assistant) -> None:
     _, eligible = turns(assistant, "what share were MRD negative?", "how many were eligible for that evaluation?")
     assert eligible.status == "answered" and "Seventy-nine" in eligible.answer
-
-
-@pytest.mark.parametrize("q, figure, absent", [
-    ("what was the complete response rate after induction?", "66 of the 74", "Mini-hyper-CVD was"),
-    ("was there a non-responder to induction?", "tetraploidy", "Mini-hyper-CVD was"),
-    ("give me the age breakdown of the patients", "n = 27", "median OS"),
-    ("what did the authors suggest for older patients regarding the dose?", "dose reduction", "1.8 mg/m2"),
-    ("did CTG-HR matter for progression-free survival?", "60.4", "58.2%"),
-    ("median age and range of those who got a second cancer", "64-87", "32.6"),
-    ("how many relapsed in the CNS?", "CNS", "31"),
-    ("what premedication was given in this trial?", "supportive care", "mg/m2"),
-    ("my mum was wiped out on treatment, how many reported fatigue?", "55%", "54%"),
-    ("tell me abt the non-responder", "tetraploidy", "66 of the 74"),
-    ("how long was the maintenance under the original protocol, I mean", "3 years", "definition"),
-])
-def test_fresh20_classes(assistant: Assistant, q: str, figure: str, absent: str) -> None:
-    a = assistant.ask(q)
-    assert a.status in ("answered", "no_data") and figure in a.answer and absent not in a.answer, (q, a.answer)
 
 
 def test_a_reference_word_inside_a_groups_name_points_at_nothing_earlier(assistant: Assistant) -> None:
@@ -180,14 +137,6 @@ def test_an_everyday_phrase_for_a_measure_alone_asks_back(assistant: Assistant) 
 def test_blinatumomab_in_maintenance_as_a_bolus_or_infusion(assistant: Assistant) -> None:
     a = assistant.ask("was blinatumomab in maintenance a bolus or a continuous infusion?")
     assert a.status == "answered" and "continuously" in a.answer
-
-
-@pytest.mark.parametrize("q, status", [
-    ("I have a TP53 mutation - does that mean I'll probably live about 3 years?", "medical_advice"),
-    ("would you move my patient to the fractionated schedule mid-treatment?", "medical_advice"),
-])
-def test_fresh21_personal_questions_are_advice(assistant: Assistant, q: str, status: str) -> None:
-    assert assistant.ask(q).status == status, q
 
 
 def test_a_joiner_before_a_question_word_still_splits_at_the_comma(assistant: Assistant) -> None:
@@ -236,21 +185,48 @@ def test_fresh_set_wordings_are_understood(assistant: Assistant, q: str, figures
         assert figure in a.answer, (q, figure, a.answer)
 
 
-@pytest.mark.parametrize("q, status, figure", [
-    ("what sort of things can you help me with?", "chitchat", ""),
-    ("what share of patients got pneumonia?", "no_data", ""),
-    ("did the CD20-positive patients also get rituximab?", "no_data", "rituximab"),
-    ("Mum has a fever of 38.6 after chemo - can we wait until the morning?", "medical_advice", ""),
-    ("please calculate my patient's exact inotuzumab dose for day 8", "medical_advice", ""),
-    ("when did they start recruting patients?", "answered", "2011"),
-    ("what was the time to neutrophil count recovery?", "no_data", ""),
-    ("were the patients newly diagnosed or relapsed?", "answered", "newly diagnosed"),
-])
-def test_fresh22_classes(assistant: Assistant, q: str, status: str, figure: str) -> None:
-    a = assistant.ask(q)
-    assert a.status == status and figure in a.answer, (q, a.status, a.answer)
-
-
 def test_what_age_were_they_after_a_topic_is_the_age(assistant: Assistant) -> None:
     _, age = turns(assistant, "how many patients were enrolled?", "what age were they?")
     assert age.status == "answered" and "68" in age.answer
+
+
+@pytest.mark.parametrize("q, status, figure, absent", [
+    ("did they add rituximab for the CD20 positive patients?", "no_data", "", ""),
+    ("how was the sample size worked out, was it powered for anything?", "no_data", "", ""),
+    ("how was the sample size calculated?", "no_data", "", ""),
+    ("what is Amgen's stock price?", "out_of_scope", "", ""),
+    ("were there any cases of pancreatitis?", "no_data", "", ""),
+    ("how did the investigators define high risk cytogenetics?", "no_data", "", ""),
+    ("what is the half life of vincristine?", "out_of_scope", "", ""),
+    ("what is the half life of inotuzumab?", "no_data", "", ""),
+    ("I have a TP53 mutation, will this work for me?", "medical_advice", "", ""),
+    ("how does blinatumomab work?", "no_data", "", "Blincyto"),
+    ("why all 80?", "clarify", "", "Mini-hyper-CVD"),
+    ("what was the complete response rate after induction?", "answered", "66 of the 74", "Mini-hyper-CVD was"),
+    ("was there a non-responder to induction?", "answered", "tetraploidy", "Mini-hyper-CVD was"),
+    ("give me the age breakdown of the patients", "answered", "n = 27", "median OS"),
+    ("what did the authors suggest for older patients regarding the dose?", "answered", "dose reduction", "1.8 mg/m2"),
+    ("did CTG-HR matter for progression-free survival?", "answered", "60.4", "58.2%"),
+    ("median age and range of those who got a second cancer", "answered", "64-87", "32.6"),
+    ("how many relapsed in the CNS?", "no_data", "CNS", "31"),
+    ("what premedication was given in this trial?", "no_data", "supportive care", "mg/m2"),
+    ("my mum was wiped out on treatment, how many reported fatigue?", "answered", "55%", "54%"),
+    ("tell me abt the non-responder", "answered", "tetraploidy", "66 of the 74"),
+    ("how long was the maintenance under the original protocol, I mean", "answered", "3 years", "definition"),
+    ("I have a TP53 mutation - does that mean I'll probably live about 3 years?", "medical_advice", "", ""),
+    ("would you move my patient to the fractionated schedule mid-treatment?", "medical_advice", "", ""),
+    ("what sort of things can you help me with?", "chitchat", "", ""),
+    ("what share of patients got pneumonia?", "no_data", "", ""),
+    ("did the CD20-positive patients also get rituximab?", "no_data", "rituximab", ""),
+    ("Mum has a fever of 38.6 after chemo - can we wait until the morning?", "medical_advice", "", ""),
+    ("please calculate my patient's exact inotuzumab dose for day 8", "medical_advice", "", ""),
+    ("when did they start recruting patients?", "answered", "2011", ""),
+    ("what was the time to neutrophil count recovery?", "no_data", "", ""),
+    ("were the patients newly diagnosed or relapsed?", "answered", "newly diagnosed", ""),
+])
+def test_fresh_set_classes_get_their_status(assistant: Assistant, q: str, status: str, figure: str,
+                                            absent: str) -> None:
+    """The classes found on sets 18-22: the status, a figure the reply holds, and one it must not hold."""
+    a = assistant.ask(q)
+    assert a.status == status and figure in a.answer, (q, a.status, a.answer)
+    assert not absent or absent not in a.answer, (q, a.answer)
