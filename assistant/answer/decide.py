@@ -105,7 +105,7 @@ class Decider:
                 return True
             if x.slot == "domain" or (x.slot == "unreported" and anchor == "weak"):
                 domain.add(x.entity)
-        stat = any(x.slot in ("stat", "domain") for x in m.mentions)  # 'did patients get tired?' names the trial
+        stat = any(x.slot == "stat" for x in m.mentions)
         return (len(domain) >= 2 or (len(domain) == 1 and len(everyday - domain) >= 1)
                 or bool(symptoms and (stat or people or domain))
                 or bool(people and stat and everyday - symptoms))  # 'how many people were enrolled?'
@@ -270,7 +270,8 @@ class Decider:
                     self.count_stat in m.ids("stat")):  # 'what about low platelets - how many had that?'
                 return Decision("out_of_scope", "out_of_scope", "a follow-up about a symptom with no conversation "
                                 "before it: not a question about this trial")
-        if m.rule is None or (self.bare(m) and not follow_up and m.rule.kind == "lookup" and not m.rule.defaults):  # "how long did it take?" alone
+        if m.rule is None or (  # 'how long did it take?' with no conversation: of what?
+                self.bare(m) and not follow_up and m.rule.kind == "lookup" and not m.rule.defaults):
             return Decision("clarify", "bare", "a statistic without what it is of")
         if (m.rule.anchored or self._general_term(m)) and not follow_up and not self.names_trial(m) \
                 and not self._strong(m):
