@@ -139,10 +139,11 @@ class Decider:
     def bare(self, m: Match) -> bool:
         """A bare statistic ('what was the median?'): about the trial, but needs clarifying. Only the few
         `bare_words` may stand beside it ('what is today's date' is not one)."""
-        stat = any(x.slot in ("stat", "domain") for x in m.mentions)  # 'did patients get tired?' names the trial
+        # 'how long was it?' (an everyday phrase for a measure) is bare too, unless a statistic or the trial is
+        # named beside it ('did patients get tired?')
+        plain = not any(x.slot in ("stat", "domain") for x in m.mentions)
         words = {w for x in m.mentions if x.slot == "stat" or x.entity in self.bare_cues
-                 or (not stat and x.slot == "measure" and x.how == "generic")  # 'how long was it?', no conversation
-                 for w in x.text.split(" ")}
+                 or (plain and x.slot == "measure" and x.how == "generic") for w in x.text.split(" ")}
         allowed = self.allowed
         return bool(words) and all(w in words or w in allowed for w in m.normalised.split(" "))
 
@@ -212,8 +213,9 @@ class Decider:
         return d
 
     def _decide(self, m: Match, acct: Accounting, follow_up: bool, leaning: bool, talking: bool = False) -> Decision:
-        trial_terms = [x for x in m.mentions if x.slot in (*TRIAL_SLOTS, "domain", "stat")  # not a facet of any
-                       and not (x.slot == "measure" and self.store.entities[x.entity].anchor == "none")]  # measure
+        # a facet of any measure ('what kinds of things can you help with') is no trial term
+        trial_terms = [x for x in m.mentions if x.slot in (*TRIAL_SLOTS, "domain", "stat")
+                       and not (x.slot == "measure" and self.store.entities[x.entity].anchor == "none")]
         medical = self._medical(m, acct) or (follow_up and leaning)
         advice = next((r for r in m.advice if not r.requires or medical), None)
         if advice is not None:

@@ -240,6 +240,9 @@ class FollowUpWords(Strict):
                                                   "used during maintenance too?')")
     pair: Regex = Field("", description="regex: the two groups the conversation was about ('did PFS differ "
                                         "between the two groups?')")
+    group_fillers: list[str] = Field(default_factory=list,
+                                     description="words that may stand between two groups asked side by side "
+                                                 "beside a joiner ('for the oldest and for TP53-mutated patients')")
     measure_joiners: list[str] = Field(default_factory=list,
                                        description="the only words between two things asked side by side "
                                                    "('nausea and vomiting')")

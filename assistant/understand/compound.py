@@ -28,7 +28,7 @@ class Splitter:
             if starts else None
         self.comma = re.compile(rf"\s*,\s*(?=(?:{words})\b)", re.IGNORECASE)
         # 'and how many people, what median age?': a joiner before the opening question word
-        self.comma_opener = re.compile(rf"^\W*(?:(?:and|so|ok|also|then)\s+)?(?:{words})\b", re.IGNORECASE)
+        self.comma_opener = re.compile(rf"^\W*(?:(?:{joins})\s+)?(?:{words})\b", re.IGNORECASE)
         prefaces = "|".join(sorted(map(re.escape, settings.preface_starts), key=len, reverse=True))
         self.preface = re.compile(rf"^\W*(?:{prefaces})\b", re.IGNORECASE) if prefaces else None
         self.opener = re.compile(rf"^\W*(?:{starts})\b", re.IGNORECASE) if starts else None

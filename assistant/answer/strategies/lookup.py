@@ -23,6 +23,10 @@ class Lookup(Strategy):
         # the timepoints the article reports (the store is read-only: gathered once, not per question)
         self.timepoints = frozenset(v.value for f in self.store.facts.values() for v in f.values
                                     if v.kind == "timepoint")
+        # the measures some fact gives at a timepoint (a response rate has none: 'the ORR and the 2-year OS')
+        self.timed = frozenset(x for f in self.store.facts.values() if f.slot("timepoint")
+                               for x in {*f.measure, *(e.id for e in self.store.entities.values()
+                                                       if set(e.expands) & set(f.measure))})
 
     def plan(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str]) -> Plan:
         if self._unreported_timepoint(m, q):
@@ -109,8 +113,7 @@ class Lookup(Strategy):
             if any(self.coverage([x], f) for f in top):
                 continue
             qx = dict(q, measure=[x])
-            if "timepoint" in qx and not any(f.slot("timepoint") for f in self.store.facts.values()
-                                             if self.coverage([x], f)):
+            if "timepoint" in qx and x not in self.timed:
                 del qx["timepoint"]
             res = resolve(self.store, qx, stats)
             if res:
@@ -128,7 +131,7 @@ class Lookup(Strategy):
             return False
         words = m.normalised.split(" ")
         for (_, end), (start, _) in zip(spans, spans[1:]):
-            between = " ".join(w for w in words[end:start] if w not in ("for", "in", "among", "the", "with", "those", "patients", "people"))
+            between = " ".join(w for w in words[end:start] if w not in self.group_fillers)
             if between not in self.joiners:
                 return False
         return True
