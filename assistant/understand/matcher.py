@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from assistant.kb.models import IntentRule
 from assistant.kb.store import Store
-from assistant.understand.prefilter import cheapest
+from assistant.understand.prefilter import cheapest, passes
 from assistant.understand.tagger import Mention, Tagger
 
 TRIAL_SLOTS = ("measure", "group", "timepoint", "drug", "cycle", "unreported")
@@ -79,7 +79,7 @@ class Matcher:
         self.advice = [r for r in rules if r.kind == "advice"]
         self.reject = [r for r in rules if r.kind == "reject"]
         self.scored = [r for r in rules if r.kind not in {"chitchat", "advice", "reject"}]
-        self.rewrites = [(re.compile(r.pattern), r.replace) for r in store.frame.rewrite]
+        self.rewrites = [(re.compile(r.pattern), r.replace, cheapest(r.pattern)) for r in store.frame.rewrite]
         self._items: dict[str, list[tuple[str, frozenset[str] | None]]] = {  # requirement -> its alternatives
             item: self._parse(item) for r in rules for item in (*r.requires, *r.optional, *r.excludes)}
         # rule id -> for each requirement, the slots of its alternatives: a rule with a requirement no mention's
@@ -127,8 +127,9 @@ class Matcher:
         """Entities, fitting whole-message rules and ranked answering rules; `follow_up` (a conversation is
         under way) admits the rules that only make sense there."""
         text = self.store.normalise(question)
-        for pattern, repl in self.rewrites:
-            text = pattern.sub(repl, text)
+        for pattern, repl, needs in self.rewrites:
+            if passes(needs, text):  # a rewrite whose literals are all absent cannot change the text
+                text = pattern.sub(repl, text)
         result = Match(normalised=text)
         mentions = self.tagger.tag(text, question)
         result.mentions = mentions
