@@ -41,6 +41,7 @@ FIRST_RUNS = {"questions_fresh1.jsonl": (0.8222, 31), "questions_fresh2.jsonl": 
               "questions_fresh19.jsonl": (0.9154, 5), "questions_fresh20.jsonl": (0.9038, 8),
               "questions_fresh21.jsonl": (0.9385, 5), "questions_fresh22.jsonl": (0.9385, 2),
               "questions_fresh23.jsonl": (0.9538, 7)}
+# set 23 with the scorer reading a count 'n = 27' as the number 27, on the code of its first run: 96.5% with 4
 # Sets tuned after their first run that still have harmful replies: held at their measured level.
 TUNED_CEILINGS = {"questions_fresh7.jsonl": (0.9731, 1), "questions_fresh8.jsonl": (0.9692, 1),
                   "questions_fresh10.jsonl": (0.9808, 1), "questions_fresh12.jsonl": (0.9731, 1),
@@ -256,6 +257,16 @@ def test_figures_match_the_same_number_with_end_zeros_or_spelt_out() -> None:
     assert is_correct(spelt, "answered", "Seventy-nine patients were eligible.")[0]
     assert not is_correct(spelt, "answered", "Seventy-eight patients were eligible.")[0]
     assert harm(spelt, "answered", "Eighty patients were eligible.")[0]
+
+
+def test_a_count_written_n_equals_is_that_number() -> None:
+    """The article writes counts as 'n = 27': a reply giving 27 patients gives it, one giving 25 does not."""
+    case = Case(question="how many were 65-69?", expected_status="answered", must_contain=["n = 27"],
+                must_not_contain=["n = 25"])
+    assert is_correct(case, "answered", "27 patients were aged 65-69 years.")[0]
+    assert is_correct(case, "answered", "aged 65-69 (n = 27)")[0]
+    assert not is_correct(case, "answered", "127 patients were aged 65-69 years.")[0]
+    assert harm(case, "answered", "25 patients were aged 60-64 and 27 were aged 65-69.")[0]
 
 
 def test_dashes_and_hyphens_join_the_same_words_and_figures() -> None:

@@ -7,6 +7,7 @@ from assistant.kb.contract import Answer
 ORDINALS = ("first", "second", "third", "fourth")
 # when no part of a compound message is answered, the reply takes the status of the part most about the trial
 NOT_ANSWERED_ORDER = ("clarify", "no_data", "out_of_scope", "chitchat")
+TOPIC_SLOTS = ("measure", "drug", "cycle", "timepoint")
 
 
 def merge(parts: list[Answer], asks: list[bool], short: list[bool] | None = None,
@@ -37,7 +38,7 @@ def merge(parts: list[Answer], asks: list[bool], short: list[bool] | None = None
                      and a.explain.decision == "out_of_scope")  # 'and what % were negative?': no words of its own
             ] or list(enumerate(parts))
     if not any(a.status == "answered" for _, a in kept):  # 'I can't find the follow-up range.' holds the question
-        told = [(i, a) for i, a in enumerate(parts) if not asks[i] and a.status == "answered"]
+        told = [(i, a) for i, a in enumerate(parts) if not asks[i] and a.status == "answered" and _topic(a)]
         kept = told or kept
     if len(kept) == 1:
         return kept[0][1].model_copy(update={"context": last})
@@ -70,6 +71,12 @@ def merge(parts: list[Answer], asks: list[bool], short: list[bool] | None = None
     return Answer(status=status, answer="\n".join(texts), citations=citations, facts=seen_facts,  # type: ignore[arg-type]
                   intent="compound", confidence=min(a.confidence for _, a in kept), suggestions=suggestions,
                   caveats=caveats, table=table, explain=explain, context=last)
+
+
+def _topic(a: Answer) -> bool:
+    """Does the part name something the trial measured? 'My mum is 72.' names only a group (her age): telling it is
+    no question about that group's results."""
+    return any(v.source == "question" and v.slot in TOPIC_SLOTS for v in a.explain.slots)
 
 
 def _order(status: str) -> int:

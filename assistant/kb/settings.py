@@ -161,6 +161,7 @@ class Roles(Strict):
     second_most: str = Field(description="cue: the second most common")
     median: str = Field(description="statistic: the median")
     count: str = Field(description="statistic: how many")
+    patients: str = Field("", description="domain: the patients, in 'how many patients ...' (a head count)")
     disease: str = Field(description="domain: the disease ('what does ALL mean here')")
     population: str = Field(description="measure: who was studied")
     drug_profile: str = Field(description="measure: what a drug is")

@@ -183,11 +183,19 @@ class Lookup(Strategy):
         if (self.roles.count in stats and not {"measure", "drug", "cycle"} & set(q) and q.get("group")
                 and not any(v.kind in ("count", "n") for f in top for v in f.values)):
             return "the number of " + self.describe({"group": q["group"]}).split(" for ", 1)[1]  # patients with ...
+        if (self._head_count(m) and q.get("measure")
+                and not any(v.kind in ("count", "n", "percent", "rate") for f in top for v in f.values)):
+            return f"the number of patients ({self.describe(q)})"  # 'how many patients completed maintenance?'
         strong = self._strong(m, q)
         if len(strong) >= 2 and self.relation.search(m.normalised) and not self.coordinated.search(m.normalised) and not any(
                 self.coverage(strong, f) >= 2 for f in top):
             return self.describe({**q, "measure": strong})
         return ""
+
+    def _head_count(self, m: Match) -> bool:
+        """'how many patients ...', 'how many people ...': the count asked is of patients (the word right after)."""
+        ends = {x.end for x in m.mentions if x.entity == self.roles.count and x.start >= 0}
+        return bool(self.roles.patients) and any(x.entity == self.roles.patients and x.start in ends for x in m.mentions)
 
     def _besides(self, m: Match) -> set[str]:
         """Measures named between 'besides' / 'other than' and the question proper: the ones to leave out."""

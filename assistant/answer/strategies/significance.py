@@ -47,6 +47,9 @@ class Significance(Strategy):
         for f in pool:
             if f.value("p") and f not in with_p:
                 with_p.append(f)
+        asked = set(q.get("group", [])) - {WHOLE_TRIAL}
+        if len(asked) > 1 and any(asked <= set(f.group) for f in with_p):  # 'under 70 vs 70 and older': the
+            with_p = [f for f in with_p if asked <= set(f.group)]  # comparison of those two, not a wider one
         if not with_p:
             if not q and not ctx.frames:
                 return self.clarify_generic("significance")
