@@ -14,7 +14,7 @@ class Common:
     """Settings and helpers of the planner, the slot filler and the strategies. Pure and thread-safe."""
 
     SHARED = ("store", "roles", "t", "options", "follow_starts", "references", "weak_references", "question_words",
-              "union", "relation", "coordinated", "pair", "drug_reference", "joiners", "group_fillers", "families")
+              "union", "relation", "coordinated", "cause", "plural", "pair", "drug_reference", "joiners", "group_fillers", "families")
 
     def __init__(self, store: Store, base: Common | None = None) -> None:
         """Read the settings once; `base` (the planner) shares its own with the slot filler and the strategies."""
@@ -29,6 +29,8 @@ class Common:
         self.weak_references, self.question_words = frozenset(f.weak_references), frozenset(f.question_words)
         self.union, self.relation, self.coordinated = re.compile(f.union), re.compile(f.relation), re.compile(f.coordinated)
         self.pair = re.compile(f.pair) if f.pair else None
+        self.cause = re.compile(f.cause) if f.cause else None
+        self.plural = re.compile(f.plural) if f.plural else None
         self.drug_reference = re.compile(f.drug_reference) if f.drug_reference else None
         self.joiners = frozenset(f.measure_joiners)
         self.group_fillers = frozenset(f.group_fillers)

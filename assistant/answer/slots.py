@@ -30,7 +30,9 @@ class SlotFiller(Common):
         norm = self._masked(m)  # 'after that change' names a group; its 'that' points at nothing earlier
         words = norm.split(" ")
         # 'rate at 2 years?' after the remission duration: a timepoint or cycle alone leans on the conversation
-        follows = bool(ctx.frames) and (self.elliptical(norm) or not {"measure", "group", "drug"} & set(q))
+        # ... and so does 'the difference' ('was the difference across the age groups significant?' after PFS)
+        follows = bool(ctx.frames) and (self.elliptical(norm) or not {"measure", "group", "drug"} & set(q)
+                                        or self.pair is not None and self.pair.search(norm) is not None)
         if m.has("cue", self.roles.complement) and q.get("group"):  # 'TP53 mutation vs those without': both groups
             q["group"] = q["group"] + [self.store.entities[g].opposite for g in q["group"]
                                        if self.store.entities[g].opposite and self.store.entities[g].opposite not in q["group"]]
@@ -214,11 +216,11 @@ class SlotFiller(Common):
         Offers for `must` slots are never dropped: without facts for them the answer is no_data."""
         must = must or set()
         kept = list(offers)
-        if len(q.get("measure", [])) > 1:  # an offer that hides the fact answering more of the question is dropped
-            def best(slots: dict[str, list[str]]) -> int:
-                res = resolve(self.store, slots, stats)
+        if len(q.get("measure", [])) > 1:  # an offer that hides the fact answering more of the question is dropped,
+            def best(slots: dict[str, list[str]]) -> int:  # even one a pronoun asks for ('what kinds of second
+                res = resolve(self.store, slots, stats)  # cancers were they?': 'they' are the cancers)
                 return max((self.coverage(q["measure"], f) for f in res.top), default=0)
-            for o in [o for o in kept if o[0] not in must]:
+            for o in list(kept):
                 if best(q) > best(dict(q, **{o[0]: o[1]})):
                     kept.remove(o)
         while kept:

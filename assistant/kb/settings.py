@@ -237,6 +237,10 @@ class FollowUpWords(Strict):
     union: Regex = Field("", description="regex: every frame's ids ('OS at those time points')")
     relation: Regex = Field("", description="regex: one measure of the patients with another ('median OS of those who')")
     coordinated: Regex = Field("", description="regex: measures joined ('PFS and OS')")
+    plural: Regex = Field("", description="regex: several asked with no plural name ('what were the most common "
+                                          "gastrointestinal ones?')")
+    cause: Regex = Field("", description="regex: a cause of death asked ('did anyone die of liver disease?'): the "
+                                         "measures named must meet in one fact")
     drug_reference: Regex = Field("", description="regex: a pronoun standing for the conversation's drug ('was it "
                                                   "used during maintenance too?')")
     pair: Regex = Field("", description="regex: the two groups the conversation was about ('did PFS differ "

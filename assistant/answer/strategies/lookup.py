@@ -63,6 +63,7 @@ class Lookup(Strategy):
         if len(q.get("measure", [])) > 1 and self.coordinated.search(m.normalised):
             top = top + [f for f in self._each_measure(m, q, stats, top) if f not in top]
         asked = set(q.get("measure", []))
+        top = self._unqualified(asked, top)
         if "group" not in q and any(WHOLE_TRIAL in f.group and (not asked or f.measure[0] in asked) for f in top):
             top = [f for f in top if WHOLE_TRIAL in f.group]  # no group asked: the whole trial, not a subgroup too
         if excluded:
@@ -186,11 +187,24 @@ class Lookup(Strategy):
         if (self._head_count(m) and q.get("measure")
                 and not any(v.kind in ("count", "n", "percent", "rate") for f in top for v in f.values)):
             return f"the number of patients ({self.describe(q)})"  # 'how many patients completed maintenance?'
+        measures = q.get("measure", [])
+        if self.cause is not None and len(measures) > 1 and self.cause.search(m.normalised) and not any(
+                self.coverage(measures, f) == len(measures) for f in top):
+            return self.describe(q)  # 'did anyone die of liver disease?': no fact gives deaths from it
         strong = self._strong(m, q)
         if len(strong) >= 2 and self.relation.search(m.normalised) and not self.coordinated.search(m.normalised) and not any(
                 self.coverage(strong, f) >= 2 for f in top):
             return self.describe({**q, "measure": strong})
         return ""
+
+    def _unqualified(self, asked: set[str], top: list[Fact]) -> list[Fact]:
+        """'MRD negativity rate?': a fact of just what was asked beats one also of a set of patients not named
+        (the 72 evaluated for an early MRD response)."""
+        wide = asked | set(expand(self.store, list(asked)))
+        if not asked or not any(set(f.measure) <= wide for f in top):
+            return top
+        return [f for f in top if self.roles.types in f.measure or not any(  # MDS is one type of second cancer
+            x not in wide and x in self.store.entities and self.store.entities[x].qualifies for x in f.measure)]
 
     def _head_count(self, m: Match) -> bool:
         """'how many patients ...', 'how many people ...': the count asked is of patients (the word right after)."""

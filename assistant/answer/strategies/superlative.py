@@ -36,7 +36,8 @@ class Superlative(Strategy):
             facts = kinds
         second = m.has("cue", self.roles.second_most)
         plural = any(x.slot == "measure" and x.text.split(" ")[-1].endswith("s") and not x.text.endswith("ss")
-                     and x.how != "generic" for x in m.mentions)  # 'side effects', 'adverse events'
+                     and x.how != "generic" for x in m.mentions) or (  # 'side effects', 'adverse events'
+            self.plural is not None and self.plural.search(m.normalised) is not None)
         want_max = m.has("cue", self.roles.most) or second
         parts: dict[tuple[str, str], list[Fact]] = {}
         for f in facts:

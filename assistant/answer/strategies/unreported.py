@@ -32,11 +32,12 @@ class Unreported(Strategy):
                 v.value == number and v.kind != "timepoint" and v.unit.startswith(unit) for v in f.values)]
             if number and held:
                 return Plan(status="answered", facts=held[:self.t.max_facts], confidence=0.75)
-        if entity is None and e.of_measure and exact and e.related and not set(exact) & set(e.related):
+        qualifiers = [x for x in exact if x not in e.related]  # ('median age and age range of those who ...':
+        if entity is None and e.of_measure and qualifiers and e.related:  # the median age is theirs too)
             # 'age range of those with second neoplasms': a fact of the named measure holds what was asked
-            res = resolve(self.store, {**asked, "measure": exact + list(e.related)}, stats)
-            others = set(e.related) - set(exact)
-            joined = [f for f in res.top if set(f.measure) & set(exact) and set(f.measure) & others]
+            res = resolve(self.store, {**asked, "measure": qualifiers + list(e.related)}, stats)
+            others = set(e.related)
+            joined = [f for f in res.top if set(f.measure) & set(qualifiers) and set(f.measure) & others]
             if joined:
                 return Plan(status="answered", facts=joined[:self.t.max_facts], confidence=0.75)
         named = self._beside(m, eid)
