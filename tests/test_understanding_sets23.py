@@ -179,3 +179,61 @@ def test_the_most_common_ones_are_several(assistant: Assistant) -> None:
     assert a.status == "answered" and "58%" in a.answer and "54%" in a.answer, a.answer
     one = assistant.ask("what was the most common GI side effect?")
     assert "58%" in one.answer and "54%" not in one.answer, one.answer
+
+
+# ---- classes found on fresh set 25 (examples written for the tests, not taken from the set)
+
+@pytest.mark.parametrize("q, status", [("Can you compare the 2-year PFS and OS rates for me?", "answered"),
+                                       ("could you summarise the MRD results for me?", "answered"),
+                                       ("Can you recommend a good haematology textbook?", "out_of_scope")])
+def test_a_request_to_the_assistant_for_me_is_no_personal_decision(assistant: Assistant, q: str, status: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == status, (q, a.status, a.answer)
+
+
+@pytest.mark.parametrize("q", ["can you recommend a treatment for my mum?",
+                               "can you explain whether inotuzumab is right for me?"])
+def test_a_recommendation_for_a_person_is_still_declined(assistant: Assistant, q: str) -> None:
+    assert assistant.ask(q).status == "medical_advice"
+
+
+@pytest.mark.parametrize("q", ["How long was each inotuzumab infusion?", "how long was the inotuzumab infusion?"])
+def test_how_long_is_not_answered_by_a_fact_with_no_length_of_time(assistant: Assistant, q: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == "no_data", (q, a.status, a.answer)
+    assert "intravenously" not in a.answer
+
+
+@pytest.mark.parametrize("q, figure", [("how long did enrolment last?", "2011"), ("how long was the study?", "2011"),
+                                       ("how long was maintenance?", "3 years")])
+def test_how_long_a_phase_lasted_is_its_own_period(assistant: Assistant, q: str, figure: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == "answered" and figure in a.answer and "33.2" not in a.answer, (q, a.answer)
+
+
+def test_a_cr_with_full_count_recovery_is_the_cr(assistant: Assistant) -> None:
+    a = assistant.ask("How many patients achieved a CR (with full count recovery)?")
+    assert a.status == "answered" and "66" in a.answer, a.answer
+    assert assistant.ask("time to count recovery?").status == "no_data"
+
+
+@pytest.mark.parametrize("q, figure", [
+    ("Quick question for a patient leaflet: what proportion of patients responded to the treatment?", "99%"),
+    ("I'm a nurse preparing a handout: how many patients reported tiredness/fatigue?", "55%"),
+    ("OS at 2 years: what was it?", "63.6%"),
+])
+def test_a_preface_before_a_colon_is_no_topic(assistant: Assistant, q: str, figure: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == "answered" and figure in a.answer, (q, a.status, a.answer)
+
+
+def test_second_haematologic_cancers_are_the_second_neoplasms(assistant: Assistant) -> None:
+    a = assistant.ask("When did second haematologic cancers appear after starting treatment?")
+    assert a.status == "answered" and "32.6" in a.answer, a.answer
+
+
+def test_those_in_remission_after_a_cycle_keeps_the_conversations_measure(assistant: Assistant) -> None:
+    """'and in those in remission after the first cycle?' after MRD negativity: their MRD negativity (84%)."""
+    *_, a = turns(assistant, "What was the overall response rate?", "and MRD negativity?",
+                  "and in those in remission after the first cycle?")
+    assert a.status == "answered" and "84%" in a.answer and "94%" not in a.answer, a.answer

@@ -14,7 +14,7 @@ class Common:
     """Settings and helpers of the planner, the slot filler and the strategies. Pure and thread-safe."""
 
     SHARED = ("store", "roles", "t", "options", "follow_starts", "references", "weak_references", "question_words",
-              "union", "relation", "coordinated", "cause", "plural", "pair", "drug_reference", "joiners", "group_fillers", "families")
+              "union", "relation", "coordinated", "cause", "plural", "set_of", "pair", "drug_reference", "joiners", "group_fillers", "families")
 
     def __init__(self, store: Store, base: Common | None = None) -> None:
         """Read the settings once; `base` (the planner) shares its own with the slot filler and the strategies."""
@@ -31,6 +31,7 @@ class Common:
         self.pair = re.compile(f.pair) if f.pair else None
         self.cause = re.compile(f.cause) if f.cause else None
         self.plural = re.compile(f.plural) if f.plural else None
+        self.set_of = re.compile(f.set_of) if f.set_of else None
         self.drug_reference = re.compile(f.drug_reference) if f.drug_reference else None
         self.joiners = frozenset(f.measure_joiners)
         self.group_fillers = frozenset(f.group_fillers)
@@ -74,6 +75,18 @@ class Common:
         if not parts[0]:  # no measure named: 'results at 5 years', or just 'that'
             parts[0] = "results" if len(parts) > 1 else "that"
         return " ".join(parts)
+
+    def lacks(self, q: dict[str, list[str]], stats: list[str], facts: list[Fact]) -> str:
+        """What was asked that a `required` statistic leaves unanswered by these facts ('' if nothing): 'how long
+        was each inotuzumab infusion?' is not answered by the route."""
+        for s in stats:
+            sm = self.store.answers.statistics.get(s)
+            if sm is None or not sm.required or not facts:
+                continue
+            if not any(f.stat in sm.fact_stats or {v.kind for v in f.values} & set(sm.value_kinds) for f in facts):
+                label = self.store.entities[s].label if s in self.store.entities else ""
+                return f"a {label} for {self.describe(q)}" if label else self.describe(q)
+        return ""
 
     def family(self, group_id: str) -> str:
         """The umbrella a group belongs to ('age groups' for age_70plus); '' for the whole trial."""

@@ -33,6 +33,10 @@ class SlotFiller(Common):
         # ... and so does 'the difference' ('was the difference across the age groups significant?' after PFS)
         follows = bool(ctx.frames) and (self.elliptical(norm) or not {"measure", "group", "drug"} & set(q)
                                         or self.pair is not None and self.pair.search(norm) is not None)
+        if follows and newest and q.get("measure") and self._names_a_set(m, norm):
+            q["measure"] = [x for x in newest if x not in q["measure"]] + q["measure"]  # their MRD, not the response
+            found.append(SlotValue(slot="measure", value=",".join(newest), source="context"))
+            new_topic = False
         if m.has("cue", self.roles.complement) and q.get("group"):  # 'TP53 mutation vs those without': both groups
             q["group"] = q["group"] + [self.store.entities[g].opposite for g in q["group"]
                                        if self.store.entities[g].opposite and self.store.entities[g].opposite not in q["group"]]
@@ -85,6 +89,15 @@ class SlotFiller(Common):
             q, found = self._context_drug(m, ctx, q, found, stats)
             q, found = self._named_set(m, ctx, q, found, stats)
         return q, found, new_topic
+
+    def _names_a_set(self, m: Match, norm: str) -> bool:
+        """'and in those in remission after the first cycle?': every measure named comes after the words that make it
+        a set of patients, so the conversation's measure is still the one asked."""
+        hit = self.set_of.search(norm) if self.set_of is not None else None
+        if hit is None:
+            return False
+        at = len(norm[:hit.end()].split(" "))
+        return all(x.start >= at - 1 for x in m.mentions if x.slot == "measure" and x.start >= 0)
 
     def _masked(self, m: Match) -> str:
         """The normalised question with the reference words inside a group's name ('after that change', 'those

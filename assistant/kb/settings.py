@@ -185,6 +185,8 @@ class StatisticMeaning(Strict):
                                          "them (and no fact stat of it) is not used for a question naming it")
     prefer: bool = Field(False, description="the fitting facts that give it come before the best ones that do not "
                          "('how long was maintenance?': the 3 years, not what POMP contains)")
+    required: bool = Field(False, description="best facts none of which gives it leave it unanswered ('how long "
+                           "was each infusion?': that it was given IV is no length of time)")
     not_from: list[str] = Field(default_factory=list,
                                 description="value kinds that do not answer it alone: facts holding these and none of "
                                             "`holds` leave it unanswered ('what percentage died in remission?' is not "
@@ -237,6 +239,8 @@ class FollowUpWords(Strict):
     union: Regex = Field("", description="regex: every frame's ids ('OS at those time points')")
     relation: Regex = Field("", description="regex: one measure of the patients with another ('median OS of those who')")
     coordinated: Regex = Field("", description="regex: measures joined ('PFS and OS')")
+    set_of: Regex = Field("", description="regex: a set of patients named by a measure ('and in those in remission "
+                                          "after the first cycle?' after MRD negativity: theirs, not the response)")
     plural: Regex = Field("", description="regex: several asked with no plural name ('what were the most common "
                                           "gastrointestinal ones?')")
     cause: Regex = Field("", description="regex: a cause of death asked ('did anyone die of liver disease?'): the "

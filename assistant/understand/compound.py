@@ -13,6 +13,7 @@ import re
 from assistant.kb.settings import CompoundSettings
 
 _SENTENCE = re.compile(r"(?<=[?!;])\s+|(?<=[a-z0-9)%][.])\s+(?=[A-Z])")
+_PREFACE_END = re.compile(r":\s+|\s[-\u2013\u2014]\s")
 
 
 class Splitter:
@@ -44,6 +45,7 @@ class Splitter:
         for sentence in _SENTENCE.split(text.strip()):
             pieces = self.join.split(sentence) if self.join is not None else [sentence]
             pieces = [self._without_lead_in(p) for p in pieces]
+            pieces = [x for p in pieces for x in self._after_preface(p)]
             # 'How many patients, what was their median age': a comma splits only a part that is a question itself
             pieces = [x for p in pieces for x in (self.comma.split(p) if self.comma_opener.match(p) else [p])]
             parts.extend(p.strip() for p in pieces if any(c.isalnum() for c in p))
@@ -52,6 +54,17 @@ class Splitter:
         if len(parts) == 1:  # one question: as written, greeting and all ('good morning, can you help me?')
             return [text.strip()]
         return parts or [text]
+
+    def _after_preface(self, part: str) -> list[str]:
+        """'I'm a nurse preparing a handout: how many ...' and 'Quick question for a patient leaflet - what ...':
+        the preface (kept with its colon, so it reads as one) and the question after it."""
+        m = _PREFACE_END.search(part)
+        if m is None or self.opener is None or "?" in part[:m.start()]:
+            return [part]
+        before, after = part[:m.start()], part[m.end():]
+        told = (self.role is not None and self.role.search(before) is not None) or (
+            self.lead_in is not None and self.lead_in.match(before) is not None)
+        return [before.rstrip() + ":", after] if told and self.opener.match(after) else [part]
 
     def _without_lead_in(self, part: str) -> str:
         """'hi, quick question: how many enrolled' -> 'how many enrolled' (only when a question follows)."""
@@ -65,6 +78,8 @@ class Splitter:
 
     def tells_role(self, part: str) -> bool:
         """A preface telling who asks ('I'm a research coordinator doing a lit summary.')."""
+        if part.rstrip().endswith(":") and "?" not in part:  # a preface split off before its question
+            return True
         if self.role is None or part.rstrip().endswith("?") or self.role.search(part) is None:
             return False
         if self.embedded is not None and self.embedded.search(part):

@@ -88,9 +88,12 @@ class Matcher:
             r.id: [frozenset(slot for slot, _ in self._items[i]) for i in r.requires] for r in self.scored}
 
     def fits(self, rule: IntentRule, text: str) -> bool:
-        """Does any of the rule's patterns occur in the (normalised) text?"""
+        """Does any of the rule's patterns occur in the (normalised) text, and none of its `unless` ones?"""
         patterns = self.patterns.get(rule.id)
-        return patterns is not None and patterns.search(text)
+        if patterns is None or not patterns.search(text):
+            return False
+        unless = self.unless.get(rule.id)
+        return unless is None or not unless.search(text)
 
     @staticmethod
     def _parse(item: str) -> list[tuple[str, frozenset[str] | None]]:

@@ -48,7 +48,7 @@ class Lookup(Strategy):
         res = resolve(self.store, q, stats)
         if not res:
             return self.no_data(q, stats)
-        top = self._giving(res, stats) or res.top
+        top = self._giving(res, stats, q) or res.top
         if "drug" not in q and any("drug" in self.store.entities[x].strict for x in q.get("measure", [])):
             near = [f for s, f in res.scored if s >= res.best - self.t.margins["per_drug"]]
             if len({f.drug[0] if f.drug else "" for f in near}) > 1:  # 'how many cycles?': each drug's, not one
@@ -143,9 +143,11 @@ class Lookup(Strategy):
                 and self.store.entities[x].weight >= 1 and not self.store.entities[x].expands
                 and any(mm.entity == x and mm.how == "exact" for mm in m.mentions)]
 
-    def _giving(self, res: Resolution, stats: list[str]) -> list[Fact]:
+    def _giving(self, res: Resolution, stats: list[str], q: dict[str, list[str]]) -> list[Fact]:
         """For a statistic that `prefer`s its facts ('how long'): when none of the best facts gives it, the fitting
-        facts that do, best first ([] when the best facts give it, or no fact does)."""
+        facts that do, of a measure and a drug asked when one is ('how long did enrolment last?' is never a survival
+        median, 'how long was the inotuzumab infusion?' never blinatumomab's), best first ([] when the best facts
+        give it, or no fact does)."""
         meaning = self.store.answers.statistics
         for s in stats:
             sm = meaning.get(s)
@@ -155,7 +157,10 @@ class Lookup(Strategy):
                 return f.stat in sm.fact_stats or bool({v.kind for v in f.values} & set(sm.value_kinds))
             if any(gives(f) for f in res.top):
                 return []
-            found = [(sc, f) for sc, f in res.scored if gives(f)]
+            wide = set(expand(self.store, q.get("measure", [])))  # about the measure, not one also counting it
+            drugs = set(q.get("drug", []))
+            found = [(sc, f) for sc, f in res.scored if gives(f) and (not wide or f.measure[0] in wide)
+                     and (not drugs or not f.drug or drugs & set(f.drug))]
             return [f for sc, f in found if sc >= found[0][0] - res.tie] if found else []
         return []
 
@@ -174,6 +179,8 @@ class Lookup(Strategy):
         if len(families) > 1 and not any(set(groups) <= set(f.group) for f in top) and not self._paired(groups):
             return self.describe(q)  # 'median OS for TP53-mutated patients aged 70 or older': no fact joins them
         meaning = self.store.answers.statistics
+        if lacking := self.lacks(q, stats, top):  # 'how long was each infusion?': not that it was IV
+            return lacking
         for s in stats:  # 'what percentage of all patients died in remission?': the article gives only counts
             sm = meaning.get(s)
             kinds = {v.kind for f in top for v in f.values}
