@@ -237,3 +237,50 @@ def test_those_in_remission_after_a_cycle_keeps_the_conversations_measure(assist
     *_, a = turns(assistant, "What was the overall response rate?", "and MRD negativity?",
                   "and in those in remission after the first cycle?")
     assert a.status == "answered" and "84%" in a.answer and "94%" not in a.answer, a.answer
+
+
+# ---- classes found on fresh set 26 (examples written for the tests, not taken from the set)
+
+def test_a_percent_sign_asks_for_a_rate_in_a_follow_up(assistant: Assistant) -> None:
+    *_, a = turns(assistant, "how many pts were evaluated for early MRD response", "and what % were negative?")
+    assert a.status == "answered" and "85%" in a.answer, a.answer
+
+
+@pytest.mark.parametrize("q, figure", [
+    ("For a press piece: what was the median follow-up for the whole study?", "92.8"),
+    ("After the amendment, how many cycles of blinatumomb followed the InO-containing cycles?", "4 cycles"),
+])
+def test_words_of_writing_and_containing_are_no_topic(assistant: Assistant, q: str, figure: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == "answered" and figure in a.answer, (q, a.status, a.answer)
+
+
+def test_patient_reported_outcomes_collected_is_not_reported(assistant: Assistant) -> None:
+    assert assistant.ask("Were patient-reported outcomes collected?").status == "no_data"
+
+
+@pytest.mark.parametrize("q", ["good morning! hope you're well", "hi! thanks!"])
+def test_greetings_in_several_sentences_get_one_greeting_back(assistant: Assistant, q: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == "chitchat" and "Your first question" not in a.answer, (q, a.answer)
+
+
+def test_a_greeting_before_a_question_is_dropped(assistant: Assistant) -> None:
+    a = assistant.ask("Hope you're well. What was the 5-year OS?")
+    assert a.status == "answered" and "46.0%" in a.answer, a.answer
+
+
+def test_a_relatives_story_before_a_question_leaves_no_group_on_it(assistant: Assistant) -> None:
+    """'my mum is 72 and was just diagnosed ...' tells; 'the patients in it' are the trial's (median age 68)."""
+    a = assistant.ask("Hi, my mum is 72 and was just diagnosed with B-cell leukaemia. Her doctor mentioned a study "
+                      "with inotuzumab and low-dose chemo. How old were the patients in it?")
+    assert a.status == "answered" and "68" in a.answer, (a.status, a.answer)
+    b = assistant.ask("My dad is 74 and was just diagnosed with B-ALL. What was this trial actually testing?")
+    assert b.status == "answered" and "inotuzumab" in b.answer, b.answer
+
+
+def test_the_conclusion_about_dosing_for_the_elderly_is_the_dose_reduction(assistant: Assistant) -> None:
+    a, b = turns(assistant, "what did the investigators conclude about dosing for the elderly?",
+                 "Was that concern about patients over a particular age?")
+    assert a.status == "answered" and "dose reduction" in a.answer, a.answer
+    assert b.status == "answered" and "70" in b.answer, b.answer

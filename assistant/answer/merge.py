@@ -25,6 +25,8 @@ def merge(parts: list[Answer], asks: list[bool], short: list[bool] | None = None
     advice = next((a for a in parts if a.status == "medical_advice"), None)
     if advice is not None:
         return advice.model_copy(update={"context": last})
+    if all(a.status == "chitchat" for a in parts):  # 'good morning! hope you're well': one greeting back
+        return parts[0].model_copy(update={"context": last})
     foreign = next((a for i, a in enumerate(parts) if a.status == "out_of_scope"
                     and a.explain.decision in ("foreign", "unplaced", "reject")
                     and not (roles[i] and a.explain.decision == "unplaced")), None)

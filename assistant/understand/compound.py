@@ -12,7 +12,7 @@ import re
 
 from assistant.kb.settings import CompoundSettings
 
-_SENTENCE = re.compile(r"(?<=[?!;])\s+|(?<=[a-z0-9)%][.])\s+(?=[A-Z])")
+_SENTENCE = re.compile(r"(?<=[?!;])\s+|(?:(?<=[a-z0-9)%][.])|(?<=[A-Z]{2}[.]))\s+(?=[A-Z])")  # '... B-ALL. What
 _PREFACE_END = re.compile(r":\s+|\s[-\u2013\u2014]\s")
 
 
@@ -25,8 +25,9 @@ class Splitter:
         words = "|".join(sorted(map(re.escape, settings.comma_starts), key=len, reverse=True)) or "(?!)"
         joins = "|".join(sorted(map(re.escape, settings.joiners), key=len, reverse=True))
         inside = "".join(rf"(?<!\b{re.escape(w)})" for w in settings.subjects)  # 'did they also give ...'
-        self.join = re.compile(rf"{inside}(?:\s*,\s*|\s+)(?:{joins})\s+(?=(?:{starts})\b)", re.IGNORECASE) \
-            if starts else None
+        told = "|".join(map(re.escape, settings.statements)) or "(?!)"
+        self.join = re.compile(rf"{inside}(?:\s*,\s*|\s+)(?:{joins})\s+(?=(?:{starts})\b(?!\s+(?:{told})\b))",
+                               re.IGNORECASE) if starts else None
         self.comma = re.compile(rf"\s*,\s*(?=(?:{words})\b)", re.IGNORECASE)
         # 'and how many people, what median age?': a joiner before the opening question word
         self.comma_opener = re.compile(rf"^\W*(?:(?:{joins})\s+)?(?:{words})\b", re.IGNORECASE)
