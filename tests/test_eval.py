@@ -53,7 +53,8 @@ TUNED_CEILINGS = {"questions_fresh7.jsonl": (0.9731, 1), "questions_fresh8.jsonl
                   "questions_fresh17.jsonl": (0.9846, 1), "questions_fresh19.jsonl": (0.9808, 1),
                   "questions_fresh20.jsonl": (0.9769, 3), "questions_fresh21.jsonl": (0.9808, 2),
                   "questions_fresh22.jsonl": (0.9769, 1), "questions_fresh23.jsonl": (0.9962, 1),
-                  "questions_fresh24.jsonl": (0.9885, 1), "questions_fresh25.jsonl": (0.9885, 1)}
+                  "questions_fresh24.jsonl": (0.9885, 1), "questions_fresh25.jsonl": (0.9885, 1),
+                  "questions_fresh27.jsonl": (0.9923, 1)}
 
 
 def accuracy_floor() -> float:

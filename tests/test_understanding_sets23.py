@@ -284,3 +284,17 @@ def test_the_conclusion_about_dosing_for_the_elderly_is_the_dose_reduction(assis
                  "Was that concern about patients over a particular age?")
     assert a.status == "answered" and "dose reduction" in a.answer, a.answer
     assert b.status == "answered" and "70" in b.answer, b.answer
+
+
+# ---- classes found on fresh set 27 (examples written for the tests, not taken from the set)
+
+@pytest.mark.parametrize("q, figure", [
+    ("Clinical pharmacist question: what drugs are in POMP?", "vincristine"),
+    ("Writing a grant: what's the journal citation for this paper (journal, volume, pages)?", "e433"),
+    ("MRD question: how many enrolled patients were already in MRD-positive remission, and how many became negative?",
+     "4 of the 5"),
+])
+def test_a_preface_naming_who_asks_or_why_is_no_topic_but_a_topic_preface_is(assistant: Assistant, q: str,
+                                                                               figure: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == "answered" and figure in a.answer, (q, a.status, a.answer)

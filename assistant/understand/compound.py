@@ -95,6 +95,8 @@ class Splitter:
     def asks(self, part: str) -> bool:
         """Does the part ask something? A part that opens like a statement about the asker ('I'm a pharmacist.',
         'My mum read about it.') and does not end with '?' is a preface, dropped when a question remains."""
+        if part.rstrip().endswith(":") and "?" not in part:  # a preface split off before its question
+            return False
         if part.rstrip().endswith("?") or (self.opener is not None and self.opener.match(part) is not None):
             return True
         if self.embedded is not None and self.embedded.search(part):  # 'caller wants to know how many patients were in the trial'
