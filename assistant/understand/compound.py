@@ -16,6 +16,11 @@ _SENTENCE = re.compile(r"(?<=[?!;])\s+|(?:(?<=[a-z0-9)%][.])|(?<=[A-Z]{2}[.]))\s
 _PREFACE_END = re.compile(r":\s+|\s[-\u2013\u2014]\s")
 
 
+def _split_preface(part: str) -> bool:
+    """A preface `Splitter._after_preface` split off before its question ('I'm a nurse preparing a handout:')."""
+    return part.rstrip().endswith(":") and "?" not in part
+
+
 class Splitter:
     """Pure and thread-safe: patterns compiled once from the settings."""
 
@@ -79,7 +84,7 @@ class Splitter:
 
     def tells_role(self, part: str) -> bool:
         """A preface telling who asks ('I'm a research coordinator doing a lit summary.')."""
-        if part.rstrip().endswith(":") and "?" not in part:  # a preface split off before its question
+        if _split_preface(part):
             return True
         if self.role is None or part.rstrip().endswith("?") or self.role.search(part) is None:
             return False
@@ -95,7 +100,7 @@ class Splitter:
     def asks(self, part: str) -> bool:
         """Does the part ask something? A part that opens like a statement about the asker ('I'm a pharmacist.',
         'My mum read about it.') and does not end with '?' is a preface, dropped when a question remains."""
-        if part.rstrip().endswith(":") and "?" not in part:  # a preface split off before its question
+        if _split_preface(part):
             return False
         if part.rstrip().endswith("?") or (self.opener is not None and self.opener.match(part) is not None):
             return True

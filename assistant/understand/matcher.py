@@ -121,7 +121,7 @@ class Matcher:
             return 0.0
         if rule.patterns and not self.fits(rule, text):
             return 0.0
-        if rule.unless and self.unless[rule.id].search(text):
+        if rule.unless and not rule.patterns and self.unless[rule.id].search(text):  # with patterns: fits() did
             return 0.0
         optional = sum(min(self._item(i, mentions), 1.0) for i in rule.optional)
         return round(rule.weight * (sum(required) / len(required)) + 0.1 * optional, 4)
