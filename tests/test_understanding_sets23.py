@@ -1,4 +1,4 @@
-"""Issue 9, classes found on fresh set 23 (examples written for the tests, not taken from the set)."""
+"""Issue 9, classes found on fresh sets 23-27 (examples written for the tests, not taken from the sets)."""
 from __future__ import annotations
 
 import pytest
@@ -6,6 +6,53 @@ import pytest
 from assistant import Assistant
 
 from .conftest import turns
+
+
+# The classes whose test is a status, or an answer holding one figure: one table each.
+STATUSES = [
+    # a dose to dispense or infuse for a patient, and a relative's decision many words after 'should', are personal
+    ("I'm a pharmacist: what inotuzumab dose should I dispense for my 78-year-old patient?", "medical_advice"),
+    ("how much inotuzumab should we infuse?", "medical_advice"),
+    ("should I prescribe blinatumomab to my patient?", "medical_advice"),
+    ("Should my mother, who is 74 and just diagnosed with B-ALL, enrol in this trial?", "medical_advice"),
+    ("should my husband, now 71 and newly diagnosed, join the study?", "medical_advice"),
+    ("can you recommend a treatment for my mum?", "medical_advice"),
+    ("can you explain whether inotuzumab is right for me?", "medical_advice"),
+    # ... but a request to the assistant 'for me', or for a book, is not
+    ("Can you compare the 2-year PFS and OS rates for me?", "answered"),
+    ("could you summarise the MRD results for me?", "answered"),
+    ("Can you recommend a good haematology textbook?", "out_of_scope"),
+    ("Were patient-reported outcomes collected?", "no_data"),
+]
+
+ANSWERS = [
+    # head counts and rates the article gives
+    ("how many patients were 70 or older?", "28"),
+    ("how many people were still alive after five years?", "46"),
+    ("cycles 2 to 4 total InO per cycle after they lowered it?", "0.3"),
+    # a preface before a colon, words of writing and 'containing' are no topic; a preface naming a topic is one
+    ("Quick question for a patient leaflet: what proportion of patients responded to the treatment?", "99%"),
+    ("I'm a nurse preparing a handout: how many patients reported tiredness/fatigue?", "55%"),
+    ("OS at 2 years: what was it?", "63.6%"),
+    ("For a press piece: what was the median follow-up for the whole study?", "92.8"),
+    ("After the amendment, how many cycles of blinatumomb followed the InO-containing cycles?", "4 cycles"),
+    ("Clinical pharmacist question: what drugs are in POMP?", "vincristine"),
+    ("Writing a grant: what's the journal citation for this paper (journal, volume, pages)?", "e433"),
+    ("MRD question: how many enrolled patients were already in MRD-positive remission, and how many became negative?",
+     "4 of the 5"),
+]
+
+
+@pytest.mark.parametrize("q, status", STATUSES)
+def test_the_status_of_each_class(assistant: Assistant, q: str, status: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == status, (q, a.status, a.answer)
+
+
+@pytest.mark.parametrize("q, figure", ANSWERS)
+def test_the_figure_of_each_class(assistant: Assistant, q: str, figure: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == "answered" and figure in a.answer, (q, a.status, a.answer)
 
 
 def test_the_measure_difference_after_a_comparison_is_that_comparison(assistant: Assistant) -> None:
@@ -39,14 +86,6 @@ def test_a_head_count_the_article_does_not_give_is_not_reported(assistant: Assis
     assert "POMP" not in a.answer
 
 
-@pytest.mark.parametrize("q, figure", [("how many patients were 70 or older?", "28"),
-                                       ("how many people were still alive after five years?", "46"),
-                                       ("cycles 2 to 4 total InO per cycle after they lowered it?", "0.3")])
-def test_head_counts_and_rates_the_article_gives_are_answered(assistant: Assistant, q: str, figure: str) -> None:
-    a = assistant.ask(q)
-    assert a.status == "answered" and figure in a.answer, (q, a.status, a.answer)
-
-
 @pytest.mark.parametrize("q", ["What was this trial actually testing?", "what was the trial studying?",
                                "what was the study evaluating?"])
 def test_what_a_trial_was_testing_is_its_regimen(assistant: Assistant, q: str) -> None:
@@ -66,14 +105,6 @@ def test_a_relatives_age_told_before_a_question_is_no_question_about_that_age(as
 def test_a_statement_naming_a_measure_still_holds_the_question(assistant: Assistant) -> None:
     a = assistant.ask("I can't find the follow-up range.")
     assert a.status == "answered" and "42.0" in a.answer
-
-
-@pytest.mark.parametrize("q", ["I'm a pharmacist: what inotuzumab dose should I dispense for my 78-year-old patient?",
-                               "how much inotuzumab should we infuse?",
-                               "should I prescribe blinatumomab to my patient?"])
-def test_a_dose_to_dispense_or_infuse_for_a_patient_is_a_personal_decision(assistant: Assistant, q: str) -> None:
-    a = assistant.ask(q)
-    assert a.status == "medical_advice", (q, a.status, a.answer)
 
 
 @pytest.mark.parametrize("q", ["What were the nervous-system type side effects?", "any neurological side effects?",
@@ -101,13 +132,6 @@ def test_alongside_is_a_word_of_the_question(assistant: Assistant) -> None:
 
 
 # ---- classes found on fresh set 24 (examples written for the tests, not taken from the set)
-
-@pytest.mark.parametrize("q", ["Should my mother, who is 74 and just diagnosed with B-ALL, enrol in this trial?",
-                               "should my husband, now 71 and newly diagnosed, join the study?"])
-def test_a_relatives_decision_many_words_after_should_is_personal(assistant: Assistant, q: str) -> None:
-    a = assistant.ask(q)
-    assert a.status == "medical_advice", (q, a.status, a.answer)
-
 
 def test_the_difference_across_groups_keeps_the_conversations_measure(assistant: Assistant) -> None:
     """After median PFS by age: 'was the difference across the age groups significant?' is PFS's P (.11)."""
@@ -183,20 +207,6 @@ def test_the_most_common_ones_are_several(assistant: Assistant) -> None:
 
 # ---- classes found on fresh set 25 (examples written for the tests, not taken from the set)
 
-@pytest.mark.parametrize("q, status", [("Can you compare the 2-year PFS and OS rates for me?", "answered"),
-                                       ("could you summarise the MRD results for me?", "answered"),
-                                       ("Can you recommend a good haematology textbook?", "out_of_scope")])
-def test_a_request_to_the_assistant_for_me_is_no_personal_decision(assistant: Assistant, q: str, status: str) -> None:
-    a = assistant.ask(q)
-    assert a.status == status, (q, a.status, a.answer)
-
-
-@pytest.mark.parametrize("q", ["can you recommend a treatment for my mum?",
-                               "can you explain whether inotuzumab is right for me?"])
-def test_a_recommendation_for_a_person_is_still_declined(assistant: Assistant, q: str) -> None:
-    assert assistant.ask(q).status == "medical_advice"
-
-
 @pytest.mark.parametrize("q", ["How long was each inotuzumab infusion?", "how long was the inotuzumab infusion?"])
 def test_how_long_is_not_answered_by_a_fact_with_no_length_of_time(assistant: Assistant, q: str) -> None:
     a = assistant.ask(q)
@@ -217,16 +227,6 @@ def test_a_cr_with_full_count_recovery_is_the_cr(assistant: Assistant) -> None:
     assert assistant.ask("time to count recovery?").status == "no_data"
 
 
-@pytest.mark.parametrize("q, figure", [
-    ("Quick question for a patient leaflet: what proportion of patients responded to the treatment?", "99%"),
-    ("I'm a nurse preparing a handout: how many patients reported tiredness/fatigue?", "55%"),
-    ("OS at 2 years: what was it?", "63.6%"),
-])
-def test_a_preface_before_a_colon_is_no_topic(assistant: Assistant, q: str, figure: str) -> None:
-    a = assistant.ask(q)
-    assert a.status == "answered" and figure in a.answer, (q, a.status, a.answer)
-
-
 def test_second_haematologic_cancers_are_the_second_neoplasms(assistant: Assistant) -> None:
     a = assistant.ask("When did second haematologic cancers appear after starting treatment?")
     assert a.status == "answered" and "32.6" in a.answer, a.answer
@@ -244,19 +244,6 @@ def test_those_in_remission_after_a_cycle_keeps_the_conversations_measure(assist
 def test_a_percent_sign_asks_for_a_rate_in_a_follow_up(assistant: Assistant) -> None:
     *_, a = turns(assistant, "how many pts were evaluated for early MRD response", "and what % were negative?")
     assert a.status == "answered" and "85%" in a.answer, a.answer
-
-
-@pytest.mark.parametrize("q, figure", [
-    ("For a press piece: what was the median follow-up for the whole study?", "92.8"),
-    ("After the amendment, how many cycles of blinatumomb followed the InO-containing cycles?", "4 cycles"),
-])
-def test_words_of_writing_and_containing_are_no_topic(assistant: Assistant, q: str, figure: str) -> None:
-    a = assistant.ask(q)
-    assert a.status == "answered" and figure in a.answer, (q, a.status, a.answer)
-
-
-def test_patient_reported_outcomes_collected_is_not_reported(assistant: Assistant) -> None:
-    assert assistant.ask("Were patient-reported outcomes collected?").status == "no_data"
 
 
 @pytest.mark.parametrize("q", ["good morning! hope you're well", "hi! thanks!"])
@@ -284,17 +271,3 @@ def test_the_conclusion_about_dosing_for_the_elderly_is_the_dose_reduction(assis
                  "Was that concern about patients over a particular age?")
     assert a.status == "answered" and "dose reduction" in a.answer, a.answer
     assert b.status == "answered" and "70" in b.answer, b.answer
-
-
-# ---- classes found on fresh set 27 (examples written for the tests, not taken from the set)
-
-@pytest.mark.parametrize("q, figure", [
-    ("Clinical pharmacist question: what drugs are in POMP?", "vincristine"),
-    ("Writing a grant: what's the journal citation for this paper (journal, volume, pages)?", "e433"),
-    ("MRD question: how many enrolled patients were already in MRD-positive remission, and how many became negative?",
-     "4 of the 5"),
-])
-def test_a_preface_naming_who_asks_or_why_is_no_topic_but_a_topic_preface_is(assistant: Assistant, q: str,
-                                                                               figure: str) -> None:
-    a = assistant.ask(q)
-    assert a.status == "answered" and figure in a.answer, (q, a.status, a.answer)
