@@ -14,7 +14,8 @@ class Common:
     """Settings and helpers of the planner, the slot filler and the strategies. Pure and thread-safe."""
 
     SHARED = ("store", "roles", "t", "options", "follow_starts", "references", "weak_references", "question_words",
-              "union", "relation", "coordinated", "cause", "plural", "set_of", "pair", "drug_reference", "joiners", "group_fillers", "families")
+              "union", "relation", "coordinated", "cause", "plural", "set_of", "than_last", "pair", "drug_reference",
+              "joiners", "group_fillers", "families")
 
     def __init__(self, store: Store, base: Common | None = None) -> None:
         """Read the settings once; `base` (the planner) shares its own with the slot filler and the strategies."""
@@ -32,6 +33,7 @@ class Common:
         self.cause = re.compile(f.cause) if f.cause else None
         self.plural = re.compile(f.plural) if f.plural else None
         self.set_of = re.compile(f.set_of) if f.set_of else None
+        self.than_last = re.compile(f.than_last) if f.than_last else None
         self.drug_reference = re.compile(f.drug_reference) if f.drug_reference else None
         self.joiners = frozenset(f.measure_joiners)
         self.group_fillers = frozenset(f.group_fillers)

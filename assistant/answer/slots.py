@@ -37,6 +37,10 @@ class SlotFiller(Common):
             q["measure"] = [x for x in newest if x not in q["measure"]] + q["measure"]  # their MRD, not the response
             found.append(SlotValue(slot="measure", value=",".join(newest), source="context"))
             new_topic = False
+        if ctx.frames and newest and q.get("measure") and self.than_last is not None and self.than_last.search(norm):
+            q["measure"] = [x for x in newest if x not in q["measure"]] + q["measure"]  # 'was that higher than PFS?'
+            found.append(SlotValue(slot="measure", value=",".join(newest), source="context"))
+            follows, new_topic = True, False
         if m.has("cue", self.roles.complement) and q.get("group"):  # 'TP53 mutation vs those without': both groups
             q["group"] = q["group"] + [self.store.entities[g].opposite for g in q["group"]
                                        if self.store.entities[g].opposite and self.store.entities[g].opposite not in q["group"]]
