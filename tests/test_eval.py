@@ -46,7 +46,8 @@ FIRST_RUNS = {"questions_fresh1.jsonl": (0.8222, 31), "questions_fresh2.jsonl": 
               "questions_fresh26.jsonl": (0.9577, 2),
               "questions_fresh27.jsonl": (0.9846, 1),
               "questions_fresh28.jsonl": (0.9500, 4)}
-# set 23 with the scorer reading a count 'n = 27' as the number 27, on the code of its first run: 96.5% with 4
+# set 23 with the scorer reading a count 'n = 27' as the number 27, on the code of its first run: 96.5% with 4;
+# set 28 with the scorer reading '34.7 months' in '34.7 vs 56.4 months', on the code of its first run: 95.4% with 3
 # Sets tuned after their first run that still have harmful replies: held at their measured level.
 TUNED_CEILINGS = {"questions_fresh7.jsonl": (0.9731, 1), "questions_fresh8.jsonl": (0.9692, 1),
                   "questions_fresh10.jsonl": (0.9808, 1), "questions_fresh12.jsonl": (0.9731, 1),
@@ -274,6 +275,16 @@ def test_a_count_written_n_equals_is_that_number() -> None:
     assert is_correct(case, "answered", "aged 65-69 (n = 27)")[0]
     assert not is_correct(case, "answered", "127 patients were aged 65-69 years.")[0]
     assert harm(case, "answered", "25 patients were aged 60-64 and 27 were aged 65-69.")[0]
+
+
+def test_a_figure_with_its_unit_is_in_a_pair_sharing_the_unit() -> None:
+    """'34.7 months' is given by '34.7 vs 56.4 months', not by '34.7%' nor by '56.4 vs 34.7 days'."""
+    case = Case(question="PFS after vs before?", expected_status="answered", must_contain=["34.7 months"])
+    assert is_correct(case, "answered", "Median PFS (34.7 vs 56.4 months; P = .77).")[0]
+    assert is_correct(case, "answered", "34.7 and 56.4 months")[0]
+    assert not is_correct(case, "answered", "PFS 34.7% vs 56.4 months")[0]
+    assert not is_correct(case, "answered", "56.4 vs 34.7 days")[0]
+    assert not is_correct(case, "answered", "134.7 vs 56.4 months")[0]
 
 
 def test_dashes_and_hyphens_join_the_same_words_and_figures() -> None:

@@ -1,9 +1,63 @@
 """Issue 9, classes found on fresh sets 28 and later (examples written for the tests, not taken from the sets)."""
 from __future__ import annotations
 
+import pytest
+
 from assistant import Assistant
 
 from .conftest import turns
+
+STATUSES = [
+    # a head count of a measure whose facts count nobody is not reported, even beside something unreported
+    ("How many patients needed dose reductions or dose delays?", "no_data"),
+    # 'shouldn't', and one's own 'chance', are personal
+    ("my father has high-risk cytogenetics, does that mean he shouldn't get this regimen?", "medical_advice"),
+    ("is my chance of being alive at 2 years 63.6%?", "medical_advice"),
+    ("what was the chance of being alive at 2 years?", "answered"),
+    # 'split' with nothing before it: split what?
+    ("how was it split?", "clarify"),
+]
+
+ANSWERS = [
+    # a complete response with platelet recovery, and 'vs without' it: both counts
+    ("How many had CR with platelet recovery compared with those without?", ["66 of the 74", "Six patients"]),
+    ("was it a multi centre study?", ["single-center"]),
+    ("Which vol of Lancet Haematol was it in?", ["10(6)"]),
+    # 'differed' is the comparison cue; the second question of a compound is answered too
+    ("What was the original cycle 1 inotuzumab dose? I also need to know how it differed from later cycles.",
+     ["1.3–1.8 mg/m2", "1.0–1.3 mg/m2"]),
+    ("I keep hearing the 5-year OS was 46% - is that right?", ["46.0%"]),
+    # what the article says of the first 4 cycles as a whole, for one cohort or for each cycle
+    ("Before the amendment, for how many cycles was inotuzumab given?", ["first 4 cycles"]),
+    ("After the amendment, which days was InO given in each of the first four cycles?", ["day 2", "day 8"]),
+    # a group whose survival is not reported: what the article does report of it, and that survival is not
+    ("how did those who enrolled MRD-positive do?", ["4 of the 5", "does not report survival"]),
+]
+
+
+@pytest.mark.parametrize("q, status", STATUSES)
+def test_the_status_of_each_class(assistant: Assistant, q: str, status: str) -> None:
+    a = assistant.ask(q)
+    assert a.status == status, (q, a.status, a.answer)
+
+
+@pytest.mark.parametrize("q, figures", ANSWERS)
+def test_the_figures_of_each_class(assistant: Assistant, q: str, figures: list[str]) -> None:
+    a = assistant.ask(q)
+    assert a.status == "answered" and all(f in a.answer for f in figures), (q, a.status, a.answer)
+
+
+def test_how_was_that_split_is_the_last_dose_and_its_days(assistant: Assistant) -> None:
+    """'how was that split?' after the amended dose in cycles 2-4: that dose, day by day; then cycle 1's."""
+    _, a, b = turns(assistant, "InO dose in cycles 2 to 4 after the amendment?", "how was that split?", "and in cycle 1?")
+    assert a.status == "answered" and "0.3 mg/m2 on day 2" in a.answer and "day 8" in a.answer, a.answer
+    assert b.status == "answered" and "0.9 mg/m2" in b.answer and "1.3" not in b.answer, b.answer
+
+
+def test_a_fact_of_everyone_leaves_no_group_for_the_next_turn(assistant: Assistant) -> None:
+    """The inotuzumab cycles hold for everyone and for each cohort: 'and during maintenance?' names no cohort."""
+    _, a = turns(assistant, "In how many cycles was inotuzumab given?", "and during maintenance?")
+    assert a.status == "answered" and "12 cycles" in a.answer, a.answer
 
 
 def test_that_beside_a_named_measure_is_the_last_answer_beside_it(assistant: Assistant) -> None:

@@ -8,6 +8,7 @@ from assistant.answer.plan import Plan
 from assistant.answer.resolver import expand, nearest
 from assistant.kb.models import WHOLE_TRIAL, Fact
 from assistant.kb.store import Store
+from assistant.understand.matcher import Match
 
 
 class Common:
@@ -89,6 +90,13 @@ class Common:
                 label = self.store.entities[s].label if s in self.store.entities else ""
                 return f"a {label} for {self.describe(q)}" if label else self.describe(q)
         return ""
+
+    def uncounted(self, m: Match, facts: list[Fact]) -> bool:
+        """'how many patients ...' (the count asked is of patients: the word right after), and no fact here holds a
+        count, rate or percentage ('how many patients needed dose reductions?' is not the advice to reduce)."""
+        ends = {x.end for x in m.mentions if x.entity == self.roles.count and x.start >= 0}
+        asked = bool(self.roles.patients) and any(x.entity == self.roles.patients and x.start in ends for x in m.mentions)
+        return asked and not any(v.kind in ("count", "n", "percent", "rate") for f in facts for v in f.values)
 
     def family(self, group_id: str) -> str:
         """The umbrella a group belongs to ('age groups' for age_70plus); '' for the whole trial."""

@@ -16,7 +16,7 @@ from assistant.answer.resolver import resolve
 from assistant.answer.slots import SlotFiller
 from assistant.answer.strategies import strategies
 from assistant.kb.contract import Context, Frame, SlotValue
-from assistant.kb.models import IntentRule
+from assistant.kb.models import WHOLE_TRIAL, IntentRule
 from assistant.kb.store import Store
 from assistant.understand.matcher import Match
 
@@ -91,7 +91,22 @@ class Planner(Common):
         if rule.kind == "lookup" and any(s.source == "default" for s in found):
             res = resolve(self.store, q, stats)
             near = [f for s, f in res.scored if s >= res.best - self.t.margins["default_slots"]]
-            plan = Plan(status="answered", facts=near[:self.t.max_facts], confidence=0.75) if res else self.no_data(q, stats)
+            if res:
+                plan = Plan(status="answered", facts=near[:self.t.max_facts], confidence=0.75)
+            else:
+                plan = self._of_the_group(q, stats, found) or self.no_data(q, stats)
         else:
             plan = self.kinds[rule.kind].plan(m, ctx, q, stats)
         return plan, q, found, new_topic
+
+    def _of_the_group(self, q: dict[str, list[str]], stats: list[str], found: list[SlotValue]) -> Plan | None:
+        """'what happened to those who enrolled MRD-positive?': the rule's default measure (their survival) is not
+        reported for the group, so what the article does report of that group answers, saying survival is not."""
+        groups = q.get("group", [])
+        if not groups or WHOLE_TRIAL in groups or not any(s.slot == "measure" and s.source == "default" for s in found):
+            return None
+        res = resolve(self.store, {k: v for k, v in q.items() if k != "measure"}, stats)
+        facts = [f for f in res.top if WHOLE_TRIAL not in f.group]
+        if not facts or len(facts) > self.t.max_facts:
+            return None
+        return Plan(status="answered", facts=facts, confidence=0.7, also_missing=self.describe(q))

@@ -176,7 +176,7 @@ class SlotFiller(Common):
                 values = {tuple(f.slot(s)) for f in plan.facts}
                 if s not in slots and len(values) == 1:
                     only = list(values.pop())
-                    if only and only != [WHOLE_TRIAL]:
+                    if only and WHOLE_TRIAL not in only:  # a fact of everyone (and of each cohort) names no group
                         slots[s] = only
         return slots
 

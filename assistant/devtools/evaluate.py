@@ -148,17 +148,23 @@ def _digits(low: str) -> str:
 
 
 _COUNT = re.compile(r"n\s*=\s*(\d+)")
+_SHARED_UNIT = re.compile(r"(\d+(?:\.\d+)?) ([a-z]+)")  # a figure and its unit, which a pair 'A vs B unit' shares
 
 
 def _has(low: str, s: str) -> bool:
     """`s` in the lower-cased text; a figure only as a whole number ('4' is not in '44.0', '58.2' not in '58.25')
     but as the same number however many zeros end it ('46' is in '46.0%', '0.01' in 'P = 0.010'), or spelt out
-    ('79' is in 'Seventy-nine of the 80'); a count 'n = 27' is the number 27; '.77' as written in the article also matches '0.77'."""
+    ('79' is in 'Seventy-nine of the 80'); a count 'n = 27' is the number 27; '34.7 months' is in '34.7 vs 56.4
+    months', a pair sharing its unit; '.77' as written in the article also matches '0.77'."""
     s = s.lower()
     if not any(c.isdigit() for c in s):
         return s in low
     if (count := _COUNT.fullmatch(s)) is not None:  # 'n = 27', the article's way of writing a count, is 27
         return _has(low, count.group(1))
+    if (shared := _SHARED_UNIT.fullmatch(s)) is not None and re.search(  # '34.7 months' in '34.7 vs 56.4 months'
+            r"(?<![\d.])" + re.escape(shared.group(1)) + r" (?:vs|versus|and|or) [\d.]+ " + re.escape(shared.group(2))
+            + r"\b", low):
+        return True
     before = r"(?<![\d.])0?" if s.startswith(".") else r"(?<![\d.])"
     zeros = (r"0*" if "." in s else r"(?:\.0+)?") if s[-1].isdigit() else ""
     pattern = re.compile(before + re.escape(s) + zeros + r"(?![\d]|\.\d)")

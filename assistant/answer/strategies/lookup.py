@@ -191,8 +191,7 @@ class Lookup(Strategy):
         if (self.roles.count in stats and not {"measure", "drug", "cycle"} & set(q) and q.get("group")
                 and not any(v.kind in ("count", "n") for f in top for v in f.values)):
             return "the number of " + self.describe({"group": q["group"]}).split(" for ", 1)[1]  # patients with ...
-        if (self._head_count(m) and q.get("measure")
-                and not any(v.kind in ("count", "n", "percent", "rate") for f in top for v in f.values)):
+        if q.get("measure") and self.uncounted(m, top):
             return f"the number of patients ({self.describe(q)})"  # 'how many patients completed maintenance?'
         measures = q.get("measure", [])
         if self.cause is not None and len(measures) > 1 and self.cause.search(m.normalised) and not any(
@@ -212,11 +211,6 @@ class Lookup(Strategy):
             return top
         return [f for f in top if self.roles.types in f.measure or not any(  # MDS is one type of second cancer
             x not in wide and x in self.store.entities and self.store.entities[x].qualifies for x in f.measure)]
-
-    def _head_count(self, m: Match) -> bool:
-        """'how many patients ...', 'how many people ...': the count asked is of patients (the word right after)."""
-        ends = {x.end for x in m.mentions if x.entity == self.roles.count and x.start >= 0}
-        return bool(self.roles.patients) and any(x.entity == self.roles.patients and x.start in ends for x in m.mentions)
 
     def _besides(self, m: Match) -> set[str]:
         """Measures named between 'besides' / 'other than' and the question proper: the ones to leave out."""

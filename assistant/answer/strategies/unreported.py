@@ -43,7 +43,7 @@ class Unreported(Strategy):
         named = self._beside(m, eid)
         if entity is None and named:  # 'nausea and vomiting': answer the part
             res = resolve(self.store, dict(asked, measure=named), stats)  # it reports, and say what it does not
-            if res and len(res.top) <= self.t.max_facts:
+            if res and len(res.top) <= self.t.max_facts and not self.uncounted(m, res.top):
                 said = next((x.text for x in m.mentions if x.entity == eid), e.label)
                 return Plan(status="answered", facts=res.top, confidence=0.75, also_missing=said)
         if asked.get("measure"):
