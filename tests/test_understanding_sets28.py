@@ -16,6 +16,12 @@ STATUSES = [
     ("what was the chance of being alive at 2 years?", "answered"),
     # 'split' with nothing before it: split what?
     ("how was it split?", "clarify"),
+    # another trial's regimen in younger adults; one's own survival, 'personally'
+    ("How did full-dose hyper-CVAD do in the young adult study?", "out_of_scope"),
+    ("With my TP53 mutation, how long will I personally live?", "medical_advice"),
+    # a median the article gives only by subgroup, asked of everyone by name; a trial site it does not name
+    ("What was the median PFS for the entire 80-patient cohort?", "no_data"),
+    ("which site ran the study?", "no_data"),
 ]
 
 ANSWERS = [
@@ -32,6 +38,16 @@ ANSWERS = [
     ("After the amendment, which days was InO given in each of the first four cycles?", ["day 2", "day 8"]),
     # a group whose survival is not reported: what the article does report of it, and that survival is not
     ("how did those who enrolled MRD-positive do?", ["4 of the 5", "does not report survival"]),
+    # the authors' view of too much chemotherapy; 'kick in'; an aside naming a drug the article does not dose
+    ("Did the authors feel the regimen was too intense for the oldest patients?", ["dose reduction"]),
+    ("from which patient did the change kick in?", ["50th"]),
+    ("how common was hyperglycemia? (thinking about the dex)", ["56%"]),
+    ("Tell me about the one non-responder - what was the disease biology?", ["tetraploidy"]),
+    # where the asker writes is no topic; question words side by side ask one question
+    ("For a patient-education handout: what was the 2-year OS?", ["63.6%"]),
+    ("I'm writing for a health news website: how many patients were enrolled and over what years?",
+     ["80 patients", "2011"]),
+    ("when and where was it published?", ["2023"]),
 ]
 
 
@@ -72,3 +88,12 @@ def test_a_measure_named_without_that_stays_alone(assistant: Assistant) -> None:
     """'and PFS at 5 years?' after 5-year OS is PFS only: nothing points back at the OS figure."""
     *_, a = turns(assistant, "OS at 5 years?", "and PFS at 5 years?")
     assert a.status == "answered" and "44.0%" in a.answer and "46.0%" not in a.answer, a.answer
+
+
+def test_a_median_given_only_by_subgroup_is_the_last_turns_subgroups(assistant: Assistant) -> None:
+    """'what were the actual median PFS numbers?' after the cohorts' P value: both cohorts' medians, no clarify."""
+    *_, a = turns(assistant, "did PFS differ between patients treated before and after the amendment?",
+                  "what were the actual median PFS figures?")
+    assert a.status == "answered" and "34.7" in a.answer and "56.4" in a.answer, a.answer
+    b = assistant.ask("What was the median PFS for the entire 80-patient cohort?")
+    assert "only by subgroup" in b.answer, b.answer

@@ -50,6 +50,7 @@ class Splitter:
         parts: list[str] = []
         for sentence in _SENTENCE.split(text.strip()):
             pieces = self.join.split(sentence) if self.join is not None else [sentence]
+            pieces = self._rejoined(pieces)
             pieces = [self._without_lead_in(p) for p in pieces]
             pieces = [x for p in pieces for x in self._after_preface(p)]
             # 'How many patients, what was their median age': a comma splits only a part that is a question itself
@@ -60,6 +61,17 @@ class Splitter:
         if len(parts) == 1:  # one question: as written, greeting and all ('good morning, can you help me?')
             return [text.strip()]
         return parts or [text]
+
+    def _rejoined(self, pieces: list[str]) -> list[str]:
+        """'where and when was it published?': question words alone before the joiner ask with the part after it."""
+        out: list[str] = []
+        for p in pieces:
+            words = re.findall(r"[a-z]+", out[-1].lower()) if out else []
+            if words and all(w in self.settings.question_starts for w in words):
+                out[-1] = f"{out[-1]} and {p}"
+            else:
+                out.append(p)
+        return out
 
     def _after_preface(self, part: str) -> list[str]:
         """'I'm a nurse preparing a handout: how many ...' and 'Quick question for a patient leaflet - what ...':

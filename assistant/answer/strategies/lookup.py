@@ -46,6 +46,10 @@ class Lookup(Strategy):
                 facts = list({f.id: f for p in plans for f in p.facts}.values())
                 return Plan(status="answered", facts=facts, confidence=min(p.confidence for p in plans))
         res = resolve(self.store, q, stats)
+        if not res and q.get("group") == [WHOLE_TRIAL]:  # 'median OS for the entire cohort': only by subgroup
+            by_group = resolve(self.store, {k: v for k, v in q.items() if k != "group"}, stats)
+            if by_group:
+                return self._by_subgroup_only(q, stats, by_group.top)
         if not res:
             return self.no_data(q, stats)
         top = self._giving(res, stats, q) or res.top
@@ -72,11 +76,15 @@ class Lookup(Strategy):
         if len(top) > self.t.max_facts and ranks[0] >= self.t.summary_rank and ranks[0] > ranks[1]:
             top = top[:1]  # a summary fact ('what the amendment changed') answers for the many details
         if self._subgroup_only(q, stats, top):  # 'median PFS?': reported only by subgroup, so ask which
+            last = [g for g in (ctx.frames[0].slots.get("group", []) if ctx.frames else []) if g != WHOLE_TRIAL]
+            if last:  # ... unless the last turn was about subgroups ('the actual median PFS numbers?' after the
+                again = self.plan(m, ctx, dict(q, group=last), stats)  # two cohorts' P value): theirs
+                if again.status == "answered":
+                    return again
             plan = self.clarify(top, q, "group")
             if plan.status == "clarify":
                 return plan
-            return Plan(status="no_data", kind="not_reported", facts=top[:2], confidence=0.7,
-                        missing=f"the {self.describe(q)} for all patients (only by subgroup)")
+            return self._by_subgroup_only(q, stats, top)
         if self.roles.median in stats and not any(f.stat == "median" or f.value("median") or any(
                 v.kind == "median" for v in f.values) for f in top):
             if not m.ids("measure"):  # 'what was the median?' after the side effects: a median of what?
@@ -104,6 +112,12 @@ class Lookup(Strategy):
         if dims and not overview:
             return self.clarify(top, q, dims[0])
         return Plan(status="answered", kind="overview", facts=top[:self.t.max_table], table=True, confidence=0.8)
+
+    def _by_subgroup_only(self, q: dict[str, list[str]], stats: list[str], top: list[Fact]) -> Plan:
+        """no_data for everyone, of a figure the article gives only by subgroup (the nearest subgroup facts)."""
+        median = "median " if self.roles.median in stats else ""
+        return Plan(status="no_data", kind="not_reported", facts=top[:2], confidence=0.7,
+                    missing=f"the {median}{self.describe(dict(q, group=[]))} for all patients (only by subgroup)")
 
     def _each_measure(self, m: Match, q: dict[str, list[str]], stats: list[str], top: list[Fact]) -> list[Fact]:
         """Measures named side by side ('the overall response rate and the 2-year OS') that the best facts leave
