@@ -22,6 +22,8 @@ STATUSES = [
     # a median the article gives only by subgroup, asked of everyone by name; a trial site it does not name
     ("What was the median PFS for the entire 80-patient cohort?", "no_data"),
     ("which site ran the study?", "no_data"),
+    # a statistic of something the trial did not report is about the trial
+    ("what was the rate of infection as an adverse event?", "no_data"),
 ]
 
 ANSWERS = [

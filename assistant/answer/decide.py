@@ -106,7 +106,9 @@ class Decider:
             if x.slot == "domain" or (x.slot == "unreported" and anchor == "weak"):
                 domain.add(x.entity)
         stat = any(x.slot == "stat" for x in m.mentions)
+        unreported = any(self.store.entities[d].slot == "unreported" for d in domain)
         return (len(domain) >= 2 or (len(domain) == 1 and len(everyday - domain) >= 1)
+                or (unreported and stat)  # 'what percentage had an infection as an adverse event?'
                 or bool(symptoms and (stat or people or domain))
                 or bool(people and stat and everyday - symptoms))  # 'how many people were enrolled?'
 

@@ -76,15 +76,7 @@ class Lookup(Strategy):
         if len(top) > self.t.max_facts and ranks[0] >= self.t.summary_rank and ranks[0] > ranks[1]:
             top = top[:1]  # a summary fact ('what the amendment changed') answers for the many details
         if self._subgroup_only(q, stats, top):  # 'median PFS?': reported only by subgroup, so ask which
-            last = [g for g in (ctx.frames[0].slots.get("group", []) if ctx.frames else []) if g != WHOLE_TRIAL]
-            if last:  # ... unless the last turn was about subgroups ('the actual median PFS numbers?' after the
-                again = self.plan(m, ctx, dict(q, group=last), stats)  # two cohorts' P value): theirs
-                if again.status == "answered":
-                    return again
-            plan = self.clarify(top, q, "group")
-            if plan.status == "clarify":
-                return plan
-            return self._by_subgroup_only(q, stats, top)
+            return self._which_subgroup(m, ctx, q, stats, top)
         if self.roles.median in stats and not any(f.stat == "median" or f.value("median") or any(
                 v.kind == "median" for v in f.values) for f in top):
             if not m.ids("measure"):  # 'what was the median?' after the side effects: a median of what?
@@ -112,6 +104,18 @@ class Lookup(Strategy):
         if dims and not overview:
             return self.clarify(top, q, dims[0])
         return Plan(status="answered", kind="overview", facts=top[:self.t.max_table], table=True, confidence=0.8)
+
+    def _which_subgroup(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str],
+                        top: list[Fact]) -> Plan:
+        """A figure given only by subgroup, asked with none: the last turn's subgroups ('the actual median PFS
+        numbers?' after the two cohorts' P value), else ask which, else say it is only by subgroup."""
+        last = [g for g in (ctx.frames[0].slots.get("group", []) if ctx.frames else []) if g != WHOLE_TRIAL]
+        if last:
+            again = self.plan(m, ctx, dict(q, group=last), stats)
+            if again.status == "answered":
+                return again
+        plan = self.clarify(top, q, "group")
+        return plan if plan.status == "clarify" else self._by_subgroup_only(q, stats, top)
 
     def _by_subgroup_only(self, q: dict[str, list[str]], stats: list[str], top: list[Fact]) -> Plan:
         """no_data for everyone, of a figure the article gives only by subgroup (the nearest subgroup facts)."""
