@@ -24,6 +24,11 @@ STATUSES = [
     ("which site ran the study?", "no_data"),
     # a statistic of something the trial did not report is about the trial
     ("what was the rate of infection as an adverse event?", "no_data"),
+    # a count in thousands is a number; 'does she need', 'would you choose ... for my patient' are personal
+    ("dad's platelets are 15k during maintenance, does he need a transfusion?", "medical_advice"),
+    ("would you choose this regimen over hyper-CVAD for my 64-year-old patient?", "medical_advice"),
+    # another trial's code beside one of this trial's cohorts is still another trial
+    ("what did E1910 with blinatumomab show in younger adults?", "out_of_scope"),
 ]
 
 ANSWERS = [
@@ -50,6 +55,13 @@ ANSWERS = [
     ("I'm writing for a health news website: how many patients were enrolled and over what years?",
      ["80 patients", "2011"]),
     ("when and where was it published?", ["2023"]),
+    # the article's own words for its conclusion; 'contributed'; the authors' safety point for the oldest
+    ("what's the bottom line of the study?", ["tolerability"]),
+    ("besides infections, what else contributed to deaths in remission?", ["second"]),
+    ("what safety problem did they note in patients 70 or older?", ["cytopenia", "immunosuppression"]),
+    ("For a slide deck: what was the study design?", ["phase 2"]),
+    # a weaker measure name side by side with another is answered too
+    ("sample size and median age", ["80 patients", "68"]),
 ]
 
 
@@ -99,3 +111,15 @@ def test_a_median_given_only_by_subgroup_is_the_last_turns_subgroups(assistant: 
     assert a.status == "answered" and "34.7" in a.answer and "56.4" in a.answer, a.answer
     b = assistant.ask("What was the median PFS for the entire 80-patient cohort?")
     assert "only by subgroup" in b.answer, b.answer
+
+
+def test_that_compared_with_a_named_measure_keeps_the_timepoint(assistant: Assistant) -> None:
+    """'how does that compare with OS at the same timepoint?' after 5-year PFS: both 5-year figures."""
+    *_, a = turns(assistant, "2-year PFS?", "and at 5 years?", "how does that compare with OS at the same timepoint?")
+    assert a.status == "answered" and "46.0%" in a.answer and "44.0%" in a.answer and "63.6%" not in a.answer, a.answer
+
+
+def test_the_overall_rate_after_a_subset_is_everyones(assistant: Assistant) -> None:
+    """'and the overall MRD negativity rate?' after the 72 evaluated early: the 94%, not their 85% again."""
+    *_, a = turns(assistant, "how many were evaluated for an early MRD response?", "and the overall MRD negativity rate?")
+    assert a.status == "answered" and "94%" in a.answer and "85%" not in a.answer, a.answer

@@ -77,10 +77,12 @@ class Decider:
                 return True
         return clean and any(x.slot == "unreported" and x.how != "generic" for x in m.mentions)
 
-    def names_trial(self, m: Match) -> bool:
-        """The question names this trial or one of its own terms (its drugs, the amendment, 'this study')."""
+    def names_trial(self, m: Match, study: bool = False) -> bool:
+        """The question names this trial or one of its own terms (the amendment, 'this study'); `study`: the
+        trial itself ('this study', its NCT number), not only one of its cohorts."""
         own = self.own
-        return any(x.entity in own and x.how != "generic" for x in m.mentions)
+        return any(x.entity in own and x.how != "generic" and (not study or self.store.entities[x.entity].slot == "domain")
+                   for x in m.mentions)
 
     def in_scope(self, m: Match, follow_up: bool = False) -> bool:
         """A trial term (measure, group, drug, ...) or a strong anchor ties a question to the trial; generic
@@ -244,7 +246,8 @@ class Decider:
             code = any(w.detail == "a code or trial name" for w in acct.foreign) or bool(  # 'E1910', 'UKALL14'
                 others & set(self.settings.other_trials))
             regimen = drug and not code and any(r.search(" ".join(words)) for r in self.regimen)
-            if (named or regimen) and not self._other_trial(words, positions) and not (code and not self.names_trial(m)):
+            if (named or regimen) and not self._other_trial(words, positions) and not (code and not self.names_trial(
+                    m, study=True)):  # 'E1910 with blinatumomab': another trial, unless this one is named
                 return Decision("no_data", "foreign", f"names {', '.join(names)}, which the article never mentions, "
                                 "in a question about this trial", names=names, drug=drug)
             return Decision("out_of_scope", "foreign", f"about {', '.join(names)}"

@@ -37,23 +37,11 @@ class SlotFiller(Common):
             q["measure"] = [x for x in newest if x not in q["measure"]] + q["measure"]  # their MRD, not the response
             found.append(SlotValue(slot="measure", value=",".join(newest), source="context"))
             new_topic = False
-        if ctx.frames and newest and q.get("measure") and self.than_last is not None and self.than_last.search(norm):
-            q["measure"] = [x for x in newest if x not in q["measure"]] + q["measure"]  # 'was that higher than PFS?'
-            found.append(SlotValue(slot="measure", value=",".join(newest), source="context"))
+        beside = bool(ctx.frames and newest and q.get("measure") and self.than_last is not None
+                      and self.than_last.search(norm) and set(newest) - set(q["measure"]))
+        if beside:  # 'was that higher than PFS at 5 years?': the last answer's measure joins once the rest is filled
             follows, new_topic = True, False
-        if m.has("cue", self.roles.complement) and q.get("group"):  # 'TP53 mutation vs those without': both groups
-            q["group"] = q["group"] + [self.store.entities[g].opposite for g in q["group"]
-                                       if self.store.entities[g].opposite and self.store.entities[g].opposite not in q["group"]]
-        if ctx.frames and "group" not in q and self.pair is not None and self.pair.search(m.normalised):
-            pair = self._pair(ctx)  # 'did PFS differ between the two groups?' after the two cohorts
-            if pair:
-                q["group"] = pair
-                found.append(SlotValue(slot="group", value=",".join(pair), source="context"))
-        if follows and m.has("cue", self.roles.complement) and "group" not in q:
-            other = self._complement(ctx)
-            if other:
-                q["group"] = [other]
-                found.append(SlotValue(slot="group", value=other, source="context"))
+        self._paired_groups(m, ctx, q, found, follows)
         leaning = bool(ctx.frames) and self.elliptical(norm)
         offered = {s for f in ctx.frames for s, v in f.slots.items() if v} if leaning else set()
         defaulted = False
@@ -63,6 +51,8 @@ class SlotFiller(Common):
                 found.append(SlotValue(slot=s, value=",".join(ids), source="default"))
                 defaulted = new_topic = True
         if defaulted:
+            if beside:
+                self._beside_last(q, found, newest)
             return q, found, new_topic
         missing = [s for s in FACT_SLOTS if s not in q]
         offers = ctxmod.fillers(ctx, missing, union=bool(self.union.search(m.normalised))) if follows else []
@@ -92,7 +82,33 @@ class SlotFiller(Common):
         if follows:
             q, found = self._context_drug(m, ctx, q, found, stats)
             q, found = self._named_set(m, ctx, q, found, stats)
+        if beside:
+            self._beside_last(q, found, newest)
         return q, found, new_topic
+
+    def _paired_groups(self, m: Match, ctx: Context, q: dict[str, list[str]], found: list[SlotValue],
+                       follows: bool) -> None:
+        """Groups asked side by side, in place: a group and its opposite ('TP53 mutation vs those without'), the
+        conversation's two ('between the two groups'), or the opposite of its one ('and without?')."""
+        if m.has("cue", self.roles.complement) and q.get("group"):
+            q["group"] = q["group"] + [self.store.entities[g].opposite for g in q["group"]
+                                       if self.store.entities[g].opposite and self.store.entities[g].opposite not in q["group"]]
+        if ctx.frames and "group" not in q and self.pair is not None and self.pair.search(m.normalised):
+            pair = self._pair(ctx)
+            if pair:
+                q["group"] = pair
+                found.append(SlotValue(slot="group", value=",".join(pair), source="context"))
+        if follows and m.has("cue", self.roles.complement) and "group" not in q:
+            other = self._complement(ctx)
+            if other:
+                q["group"] = [other]
+                found.append(SlotValue(slot="group", value=other, source="context"))
+
+    @staticmethod
+    def _beside_last(q: dict[str, list[str]], found: list[SlotValue], newest: list[str]) -> None:
+        """The last answer's measure beside the one named ('was that higher than PFS at 5 years?'), in place."""
+        q["measure"] = [x for x in newest if x not in q["measure"]] + q["measure"]
+        found.append(SlotValue(slot="measure", value=",".join(newest), source="context"))
 
     def _names_a_set(self, m: Match, norm: str) -> bool:
         """'and in those in remission after the first cycle?': every measure named comes after the words that make it

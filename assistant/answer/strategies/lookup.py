@@ -57,7 +57,8 @@ class Lookup(Strategy):
             near = [f for s, f in res.scored if s >= res.best - self.t.margins["per_drug"]]
             if len({f.drug[0] if f.drug else "" for f in near}) > 1:  # 'how many cycles?': each drug's, not one
                 top = list({f.id: f for f in top + near}.values())
-        if len(top) > 1 and ctx.frames and self.elliptical(m.normalised):  # 'and what % of them were MRD negative?'
+        if len(top) > 1 and ctx.frames and self.elliptical(m.normalised) and not (  # 'and what % of them were MRD
+                self.overall is not None and self.overall.search(m.normalised)):  # negative?', not 'the overall rate'
             earlier = set(ctx.frames[0].slots.get("measure", []))  # after the 72 evaluated early: of those, not all
             top = [f for f in top if earlier & set(f.measure)] or top
         if len(q.get("measure", [])) > 1 and len(top) > 1:  # facts answering more of what was named come first
@@ -128,7 +129,7 @@ class Lookup(Strategy):
         out: each one's own best facts, with the timepoint dropped for a measure the article never gives by time
         (a response rate has no 2-year figure; the 2 years are the OS's)."""
         extra: list[Fact] = []
-        for x in self._strong(m, q):
+        for x in self._strong(m, q, weight=0.5):
             if any(self.coverage([x], f) for f in top):
                 continue
             qx = dict(q, measure=[x])
@@ -155,10 +156,11 @@ class Lookup(Strategy):
                 return False
         return True
 
-    def _strong(self, m: Match, q: dict[str, list[str]]) -> list[str]:
-        """The trial measures the question names as written (not facets, families or everyday words)."""
+    def _strong(self, m: Match, q: dict[str, list[str]], weight: float = 1.0) -> list[str]:
+        """The trial measures the question names as written (not facets, families or everyday words); `weight`:
+        the least entity weight that counts (a measure named side by side with another counts from 0.5)."""
         return [x for x in m.ids("measure") if x in q.get("measure", []) and self.store.entities[x].anchor != "none"
-                and self.store.entities[x].weight >= 1 and not self.store.entities[x].expands
+                and self.store.entities[x].weight >= weight and not self.store.entities[x].expands
                 and any(mm.entity == x and mm.how == "exact" for mm in m.mentions)]
 
     def _giving(self, res: Resolution, stats: list[str], q: dict[str, list[str]]) -> list[Fact]:
