@@ -123,3 +123,12 @@ def test_the_overall_rate_after_a_subset_is_everyones(assistant: Assistant) -> N
     """'and the overall MRD negativity rate?' after the 72 evaluated early: the 94%, not their 85% again."""
     *_, a = turns(assistant, "how many were evaluated for an early MRD response?", "and the overall MRD negativity rate?")
     assert a.status == "answered" and "94%" in a.answer and "85%" not in a.answer, a.answer
+
+
+def test_an_overview_with_no_group_keeps_subgroup_facts_only_as_breakdowns(assistant: Assistant) -> None:
+    """'all the side effects': every adverse event, not the authors' point about the oldest patients (its measures
+    are no adverse event the whole trial reports); an overview of PFS still breaks PFS down by subgroup."""
+    a = assistant.ask("all the side effects")
+    assert a.status == "answered" and "80%" in a.answer and "70 or older" not in a.answer, a.answer
+    b = assistant.ask("give me an overview of the PFS results")
+    assert b.status == "answered" and "44.0%" in b.answer and "70.2" in b.answer, b.answer
