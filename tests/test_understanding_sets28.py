@@ -29,6 +29,14 @@ STATUSES = [
     ("would you choose this regimen over hyper-CVAD for my 64-year-old patient?", "medical_advice"),
     # another trial's code beside one of this trial's cohorts is still another trial
     ("what did E1910 with blinatumomab show in younger adults?", "out_of_scope"),
+    # another trial by name; another population; joining the trial is a personal decision
+    ("how did INO-VATE compare?", "out_of_scope"),
+    ("What's the usual Besponsa dose for relapsed/refractory ALL?", "out_of_scope"),
+    ("Can my grandpa join? he's 83", "medical_advice"),
+    ("can I join the gym?", "out_of_scope"),
+    # courtesy and 'in general' words are not what is asked, and no off-trial question is answered for them
+    ("Would there be a possible oral medication available", "out_of_scope"),
+    ("So I am having general headaches?", "out_of_scope"),
 ]
 
 ANSWERS = [
@@ -62,6 +70,13 @@ ANSWERS = [
     ("For a slide deck: what was the study design?", ["phase 2"]),
     # a weaker measure name side by side with another is answered too
     ("sample size and median age", ["80 patients", "68"]),
+    # a role and a comma, or a role and where they work, before the question is a preface
+    ("journalist, quick piece - how many patients and what was the 2-year OS?", ["80 patients", "63.6%"]),
+    ("Nurse on the ward - how common was mucositis?", ["26%"]),
+    ("What percentage had neuropathy? asking bc of the vincristine", ["45%"]),
+    ("what's the 2-year PFS? with CI if possible", ["58.2%"]),
+    ("what actually changed with the amendment for InO dosing?", ["0.9 mg/m2"]),
+    ("abdo pain %?", ["24%"]),
 ]
 
 
@@ -132,3 +147,20 @@ def test_an_overview_with_no_group_keeps_subgroup_facts_only_as_breakdowns(assis
     assert a.status == "answered" and "80%" in a.answer and "70 or older" not in a.answer, a.answer
     b = assistant.ask("give me an overview of the PFS results")
     assert b.status == "answered" and "44.0%" in b.answer and "70.2" in b.answer, b.answer
+
+
+def test_short_follow_ups_name_the_other_cohort_or_every_grade(assistant: Assistant) -> None:
+    """'post?' after the pre-amendment follow-up is the post-amendment one; 'and neutropenia in general?' after
+    febrile neutropenia is neutropenia, not a general medical question; 'how did they do?' is their survival."""
+    _, a = turns(assistant, "median follow-up for the pre-amendment cohort?", "post?")
+    assert a.status == "answered" and "29.7" in a.answer and "104.4" not in a.answer, a.answer
+    _, b = turns(assistant, "how common was febrile neutropenia?", "and neutropenia in general?")
+    assert b.status == "answered" and "70%" in b.answer, b.answer
+    _, c = turns(assistant, "how many were 70 or older?", "how did they do?")
+    assert c.status == "answered" and "34.7" in c.answer, c.answer
+
+
+def test_they_who_gave_the_drug_do_not_lean_on_the_last_measure(assistant: Assistant) -> None:
+    """'did they also give blinatumomab?' after the 5-year PFS: about blinatumomab, not the PFS again."""
+    _, a = turns(assistant, "what was the 5-year PFS?", "did they also give blinatumomab?")
+    assert a.status == "answered" and "Blincyto" in a.answer and "44.0%" not in a.answer, a.answer

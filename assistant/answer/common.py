@@ -15,7 +15,7 @@ class Common:
     """Settings and helpers of the planner, the slot filler and the strategies. Pure and thread-safe."""
 
     SHARED = ("store", "roles", "t", "options", "follow_starts", "references", "weak_references", "question_words",
-              "union", "relation", "coordinated", "cause", "plural", "set_of", "than_last", "overall", "pair", "drug_reference",
+              "union", "relation", "coordinated", "cause", "plural", "set_of", "than_last", "overall", "actor", "pair", "drug_reference",
               "joiners", "group_fillers", "families")
 
     def __init__(self, store: Store, base: Common | None = None) -> None:
@@ -36,6 +36,7 @@ class Common:
         self.set_of = re.compile(f.set_of) if f.set_of else None
         self.than_last = re.compile(f.than_last) if f.than_last else None
         self.overall = re.compile(f.overall) if f.overall else None
+        self.actor = re.compile(f.actor) if f.actor else None
         self.drug_reference = re.compile(f.drug_reference) if f.drug_reference else None
         self.joiners = frozenset(f.measure_joiners)
         self.group_fillers = frozenset(f.group_fillers)
@@ -45,13 +46,14 @@ class Common:
                 for g in e.expands:
                     self.families.setdefault(g, e.label or e.id)
 
-    def elliptical(self, normalised: str) -> bool:
-        """'and at 5 years?', 'what about OS?', 'OS at those timepoints?': a turn that leans on the last one."""
+    def elliptical(self, normalised: str, references: bool = True) -> bool:
+        """'and at 5 years?', 'what about OS?', 'OS at those timepoints?': a turn that leans on the last one
+        (`references`: pointing back with 'those', 'them' is enough)."""
         words = normalised.split(" ")
         short = len(words) <= 3 and words[0] not in self.question_words  # 'at 5 years?', not 'what is inotuzumab'
         return (short or words[0] in self.follow_starts or " ".join(words[:2]) in self.follow_starts
                 or " ".join(words[:3]) in self.follow_starts
-                or bool(self.references.intersection(words)))
+                or references and bool(self.references.intersection(words)))
 
     def coverage(self, measures: list[str], fact: Fact) -> int:
         """How many of the measures the question names this fact answers."""

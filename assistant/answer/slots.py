@@ -42,7 +42,10 @@ class SlotFiller(Common):
         if beside:  # 'was that higher than PFS at 5 years?': the last answer's measure joins once the rest is filled
             follows, new_topic = True, False
         self._paired_groups(m, ctx, q, found, follows)
-        leaning = bool(ctx.frames) and self.elliptical(norm)
+        # a conversation's own topic beats a rule's default in a turn that leans on it ('and for blina?'), not in
+        # one whose 'they' are the investigators ('did they also give blinatumomab?')
+        actor = self.actor is not None and self.actor.search(norm) is not None
+        leaning = bool(ctx.frames) and self.elliptical(norm, references=not actor)
         offered = {s for f in ctx.frames for s, v in f.slots.items() if v} if leaning else set()
         defaulted = False
         for s, ids in defaults.items():

@@ -249,6 +249,8 @@ class FollowUpWords(Strict):
                                          "measures named must meet in one fact")
     drug_reference: Regex = Field("", description="regex: a pronoun standing for the conversation's drug ('was it "
                                                   "used during maintenance too?')")
+    actor: Regex = Field("", description="regex: 'they' who ran the trial ('did they also give blinatumomab?'), "
+                                         "not the patients the conversation was about")
     overall: Regex = Field("", description="regex: a follow-up asking the figure for everyone ('and the overall MRD "
                                            "negativity rate then?' after the early MRD response: not theirs)")
     than_last: Regex = Field("", description="regex: the last answer set beside a measure the turn names ('was "

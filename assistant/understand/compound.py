@@ -29,9 +29,13 @@ class Splitter:
         starts = "|".join(sorted(map(re.escape, settings.question_starts), key=len, reverse=True))
         words = "|".join(sorted(map(re.escape, settings.comma_starts), key=len, reverse=True)) or "(?!)"
         joins = "|".join(sorted(map(re.escape, settings.joiners), key=len, reverse=True))
-        inside = "".join(rf"(?<!\b{re.escape(w)})" for w in settings.subjects)  # 'did they also give ...'
-        told = "|".join(map(re.escape, settings.statements)) or "(?!)"
-        self.join = re.compile(rf"{inside}(?:\s*,\s*|\s+)(?:{joins})\s+(?=(?:{starts})\b(?!\s+(?:{told})\b))",
+        also = "|".join(sorted((re.escape(j) for j in settings.joiners if "also" in j.split()), key=len, reverse=True))
+        plain = "|".join(sorted((re.escape(j) for j in settings.joiners if "also" not in j.split()), key=len,
+                                reverse=True)) or "(?!)"
+        inside = "".join(rf"(?<!\b{re.escape(w)})" for w in settings.subjects)  # 'did they also give ...', but
+        told = "|".join(map(re.escape, settings.statements)) or "(?!)"  # 'how many patients and what was PFS?'
+        joined = rf"(?:\s*,\s*|\s+)(?:{plain})|{inside}(?:\s*,\s*|\s+)(?:{also})" if also else rf"(?:\s*,\s*|\s+)(?:{joins})"
+        self.join = re.compile(rf"(?:{joined})\s+(?=(?:{starts})\b(?!\s+(?:{told})\b))",
                                re.IGNORECASE) if starts else None
         self.comma = re.compile(rf"\s*,\s*(?=(?:{words})\b)", re.IGNORECASE)
         # 'and how many people, what median age?': a joiner before the opening question word
