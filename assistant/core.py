@@ -132,17 +132,26 @@ class Assistant:
         if len(parts) == 1:
             return self._one(parts[0], ctx)
         whole = self._one(text, ctx)
-        if whole.status == "medical_advice":  # 'I'm 63. Does this mean I'll get 70 months?': personal as a whole
-            return whole
-        if whole.status == "chitchat" and not any(self.splitter.asks(p) for p in parts):
+        asks = [self.splitter.asks(p) for p in parts]
+        if whole.status == "chitchat" and not any(asks):
             return whole  # 'Hello! I'm a pharmacist with a few questions.': nothing asked yet
         answers: list[Answer] = []
         for part in parts:  # each part with the context the one before it left
             answers.append(self._one(part, ctx))
             ctx = answers[-1].context
-        return merge(answers, [self.splitter.asks(p) for p in parts],
+        if whole.status == "medical_advice" and not self._situation_told(answers, asks):
+            return whole  # 'I'm 63. Does this mean I'll get 70 months?': personal as a whole
+        return merge(answers, asks,
                      [len(self.normalise(p).split(" ")) <= self.splitter.settings.short_part for p in parts],
                      [self.splitter.tells_role(p) for p in parts])
+
+    @staticmethod
+    def _situation_told(answers: list[Answer], asks: list[bool]) -> bool:
+        """'My wife is on this protocol. What did people die of?': a personal situation only told, and every part
+        that asks is a question about the trial on its own (answered or not reported), not 'Should I accept?'."""
+        asking = [a for a, q in zip(answers, asks) if q]
+        return bool(asking) and all(a.status in ("answered", "no_data") for a in asking) and any(
+            a.status == "medical_advice" for a, q in zip(answers, asks) if not q)
 
     def _read(self, asked: str, follow_up: bool) -> tuple[Match, Accounting]:
         """Tag and account for the words; with typos, again over the corrected text ('how many peple were in the

@@ -37,6 +37,9 @@ STATUSES = [
     # courtesy and 'in general' words are not what is asked, and no off-trial question is answered for them
     ("Would there be a possible oral medication available", "out_of_scope"),
     ("So I am having general headaches?", "out_of_scope"),
+    # ... but a situation told beside a personal question is a decision
+    ("My husband is being treated on this protocol. Should he stop?", "medical_advice"),
+    ("My doctor offered mini-hyper-CVD with inotuzumab. Should I accept?", "medical_advice"),
 ]
 
 ANSWERS = [
@@ -77,6 +80,12 @@ ANSWERS = [
     ("what's the 2-year PFS? with CI if possible", ["58.2%"]),
     ("what actually changed with the amendment for InO dosing?", ["0.9 mg/m2"]),
     ("abdo pain %?", ["24%"]),
+    # a sentence opening with a lower-case question word after a full stop is a question of its own
+    ("hi, I read about a trial of inotuzumab in older people. how many people were in it and how old were they?",
+     ["80 patients", "68 years"]),
+    # a personal situation only told, beside a question about the trial, is no decision
+    ("My husband is being treated on this protocol. What did people die of while in remission?", ["infection"]),
+    ("what were the most common side effects affecting blood counts?", ["80%", "70%"]),
 ]
 
 
@@ -164,3 +173,14 @@ def test_they_who_gave_the_drug_do_not_lean_on_the_last_measure(assistant: Assis
     """'did they also give blinatumomab?' after the 5-year PFS: about blinatumomab, not the PFS again."""
     _, a = turns(assistant, "what was the 5-year PFS?", "did they also give blinatumomab?")
     assert a.status == "answered" and "Blincyto" in a.answer and "44.0%" not in a.answer, a.answer
+
+
+def test_follow_ups_name_the_route_the_time_range_and_liver_problems(assistant: Assistant) -> None:
+    """'and how is it given?' after the drug's class; 'range of time?' after the second cancers; 'liver problems in
+    general then?' after VOD: the route, the time range, the liver side effects."""
+    _, a = turns(assistant, "what kind of drug is inotuzumab?", "and how is it given?")
+    assert a.status == "answered" and "intravenously" in a.answer, a.answer
+    *_, b = turns(assistant, "did anyone develop a second cancer?", "what kinds were they?", "range of time?")
+    assert b.status == "answered" and "2.7-65.8" in b.answer, b.answer
+    _, c = turns(assistant, "any VOD reported?", "liver problems in general then?")
+    assert c.status == "answered" and "59%" in c.answer, c.answer

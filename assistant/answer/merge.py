@@ -14,7 +14,8 @@ def merge(parts: list[Answer], asks: list[bool], short: list[bool] | None = None
           roles: list[bool] | None = None) -> Answer:
     """One answer for a message of several parts (answered in order, each with the context of the one before).
 
-    A personal decision in any part makes the whole reply medical_advice (no statistic beside it). Greetings and
+    A personal decision in any part that asks makes the whole reply medical_advice (no statistic beside it); a
+    personal situation only told beside a question about the trial does not. Greetings and
     prefaces that are not questions are dropped when another part remains. Every other part is answered or
     said to be unanswerable, in order; the status is answered when any part is. A `short` part right after one
     the article cannot answer ('Was intrathecal chemo given, and how many doses?') is about the same thing.
@@ -22,7 +23,9 @@ def merge(parts: list[Answer], asks: list[bool], short: list[bool] | None = None
     short = short or [False] * len(parts)
     roles = roles or [False] * len(parts)
     last = parts[-1].context
-    advice = next((a for a in parts if a.status == "medical_advice"), None)
+    # a personal situation told ('My wife is being treated on this protocol.') beside a question about the trial is
+    # no decision; a personal question in any asking part is
+    advice = next((a for i, a in enumerate(parts) if a.status == "medical_advice" and (asks[i] or not any(asks))), None)
     if advice is not None:
         return advice.model_copy(update={"context": last})
     if all(a.status == "chitchat" for a in parts):  # 'good morning! hope you're well': one greeting back
