@@ -40,6 +40,7 @@ STATUSES = [
     # ... but a situation told beside a personal question is a decision
     ("My husband is being treated on this protocol. Should he stop?", "medical_advice"),
     ("My doctor offered mini-hyper-CVD with inotuzumab. Should I accept?", "medical_advice"),
+    ("pharmacist here - how should I split the ino for my patient with BSA 1.8?", "medical_advice"),
 ]
 
 ANSWERS = [
@@ -86,6 +87,10 @@ ANSWERS = [
     # a personal situation only told, beside a question about the trial, is no decision
     ("My husband is being treated on this protocol. What did people die of while in remission?", ["infection"]),
     ("what were the most common side effects affecting blood counts?", ["80%", "70%"]),
+    # an interval in per cent is written as the article writes it, in a table too
+    ("can you give me the 2- and 5-year PFS with their CIs?", ["46.7%", "31.2%"]),
+    ("hypokalaemia - how often? relevant since pts get steroids", ["44%"]),
+    ("pfs w/o CTG-HR", ["60.4"]),
 ]
 
 
@@ -184,3 +189,20 @@ def test_follow_ups_name_the_route_the_time_range_and_liver_problems(assistant: 
     assert b.status == "answered" and "2.7-65.8" in b.answer, b.answer
     _, c = turns(assistant, "any VOD reported?", "liver problems in general then?")
     assert c.status == "answered" and "59%" in c.answer, c.answer
+
+
+def test_each_after_a_split_is_each_group_and_not_one(assistant: Assistant) -> None:
+    """'median PFS in each?' after the age split: each age group's, and 'and OS?' then keeps them; 'the median
+    follow-up in each?' after one cohort's count is both cohorts', not that one's."""
+    *_, a = turns(assistant, "How were patients split up by age?", "median PFS in each?", "p value?", "and OS?")
+    assert a.status == "answered" and "75.2" in a.answer and ".048" in a.answer, a.answer
+    b = assistant.ask("How many enrolled after the amendment vs before, and what was the median follow-up in each?")
+    assert b.status == "answered" and "104.4" in b.answer and "29.7" in b.answer, b.answer
+
+
+def test_lab_side_effects_by_their_lay_names(assistant: Assistant) -> None:
+    """'glucose and potassium?' after ALT: hyperglycaemia and hypokalaemia; 'the blood count ones' after GI ones."""
+    _, a = turns(assistant, "how often was ALT raised?", "glucose and potassium?")
+    assert a.status == "answered" and "56%" in a.answer and "44%" in a.answer, a.answer
+    _, b = turns(assistant, "most common GI side effects?", "ok and the blood count ones")
+    assert b.status == "answered" and "80%" in b.answer and "33%" in b.answer, b.answer

@@ -32,6 +32,12 @@ def _p(fact: Fact) -> str:
     return v.value.replace("·", ".") if v else ""
 
 
+def _interval(lo: Any, hi: Any) -> str:
+    """'46.7%-68.2%' as the article writes a percentage interval; '20.0-56.3 months' for one in another unit."""
+    low = lo.shown() if lo.unit == "%" else lo.value
+    return f"{low}-{hi.shown()}".replace("·", ".")
+
+
 def table_rows(facts: list[Fact]) -> list[dict[str, Any]]:
     """Overview rows as data: label, shown value, number and unit, CI, P, and the fact id."""
     rows = []
@@ -43,7 +49,7 @@ def table_rows(facts: list[Fact]) -> list[dict[str, Any]]:
             "value": mv.shown() if mv else "",
             "number": mv.num if mv else None,
             "unit": mv.unit if mv else "",
-            "ci": f"{lo.value}-{hi.shown()}".replace("·", ".") if lo and hi else "",
+            "ci": _interval(lo, hi) if lo and hi else "",
             "p": _p(f),
             "fact": f.id,
             "text": f.say,

@@ -59,6 +59,7 @@ class SlotFiller(Common):
             return q, found, new_topic
         missing = [s for s in FACT_SLOTS if s not in q]
         offers = ctxmod.fillers(ctx, missing, union=bool(self.union.search(m.normalised))) if follows else []
+        offers = self._several(words, offers)
         stats = m.ids("stat")
         if offers:
             must = set()
@@ -88,6 +89,12 @@ class SlotFiller(Common):
         if beside:
             self._beside_last(q, found, newest)
         return q, found, new_topic
+
+    def _several(self, words: list[str], offers: list[tuple[str, list[str], float]]) -> list[tuple[str, list[str], float]]:
+        """'the median follow-up in each?' points at several groups: one group the conversation named is not them."""
+        if not self.distributive.intersection(words) or self.references.intersection(words) - self.distributive:
+            return offers
+        return [o for o in offers if o[0] != "group" or len(o[1]) > 1 or self.store.entities[o[1][0]].expands]
 
     def _paired_groups(self, m: Match, ctx: Context, q: dict[str, list[str]], found: list[SlotValue],
                        follows: bool) -> None:

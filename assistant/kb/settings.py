@@ -251,6 +251,8 @@ class FollowUpWords(Strict):
                                                   "used during maintenance too?')")
     actor: Regex = Field("", description="regex: 'they' who ran the trial ('did they also give blinatumomab?'), "
                                          "not the patients the conversation was about")
+    distributive: list[str] = Field(default_factory=list, description="reference words that point at several groups "
+                                    "('median PFS in each?'): a single group the conversation named is not them")
     overall: Regex = Field("", description="regex: a follow-up asking the figure for everyone ('and the overall MRD "
                                            "negativity rate then?' after the early MRD response: not theirs)")
     than_last: Regex = Field("", description="regex: the last answer set beside a measure the turn names ('was "
