@@ -41,6 +41,12 @@ STATUSES = [
     ("My husband is being treated on this protocol. Should he stop?", "medical_advice"),
     ("My doctor offered mini-hyper-CVD with inotuzumab. Should I accept?", "medical_advice"),
     ("pharmacist here - how should I split the ino for my patient with BSA 1.8?", "medical_advice"),
+    # thanks and small talk as people write them
+    ("you've been really helpful, thanks", "chitchat"),
+    ("how's your day going?", "chitchat"),
+    # survival of a set of patients the article gives none for; intrathecal prophylaxis
+    ("how did the patients who developed MDS do - survival after the second cancer?", "no_data"),
+    ("did they give intrathecal chemo prophylaxis?", "no_data"),
 ]
 
 ANSWERS = [
@@ -91,6 +97,11 @@ ANSWERS = [
     ("can you give me the 2- and 5-year PFS with their CIs?", ["46.7%", "31.2%"]),
     ("hypokalaemia - how often? relevant since pts get steroids", ["44%"]),
     ("pfs w/o CTG-HR", ["60.4"]),
+    ("how long was median f/u in this long-term update", ["92.8"]),
+    ("peripheral neuropathy rate? vincristine heavy regimen so curious", ["45%"]),
+    ("what GI side effects were seen? constipation, nausea, diarrhoea %s", ["58%", "54%", "34%"]),
+    # 'how many ... evaluable for response outcomes': the count, 'outcomes' is no survival asked
+    ("how many patients were evaluable for response outcomes?", ["74"]),
 ]
 
 
@@ -206,3 +217,15 @@ def test_lab_side_effects_by_their_lay_names(assistant: Assistant) -> None:
     assert a.status == "answered" and "56%" in a.answer and "44%" in a.answer, a.answer
     _, b = turns(assistant, "most common GI side effects?", "ok and the blood count ones")
     assert b.status == "answered" and "80%" in b.answer and "33%" in b.answer, b.answer
+
+
+def test_how_much_each_day_is_never_another_fact_of_the_cycle(assistant: Assistant) -> None:
+    """'how much each day?' after the amended cycle 1 days: an amount of that dose, never the MRD after cycle 1."""
+    _, a = turns(assistant, "after the amendment, on which days of cycle 1 was ino given?", "how much each day?")
+    assert "MRD" not in a.answer and "84%" not in a.answer, a.answer
+
+
+def test_the_authors_on_the_oldest(assistant: Assistant) -> None:
+    """'did the authors say anything specific about the over-70s?': their point about cytopenia, no clarify."""
+    a = assistant.ask("did the authors say anything specific about the over-70s?")
+    assert a.status == "answered" and "cytopenia" in a.answer, a.answer

@@ -15,7 +15,7 @@ class Common:
     """Settings and helpers of the planner, the slot filler and the strategies. Pure and thread-safe."""
 
     SHARED = ("store", "roles", "t", "options", "follow_starts", "references", "weak_references", "question_words",
-              "union", "relation", "coordinated", "cause", "plural", "set_of", "than_last", "overall", "actor", "distributive", "pair", "drug_reference",
+              "union", "relation", "coordinated", "cause", "plural", "set_of", "than_last", "overall", "actor", "distributive", "amounts", "pair", "drug_reference",
               "joiners", "group_fillers", "families")
 
     def __init__(self, store: Store, base: Common | None = None) -> None:
@@ -37,7 +37,8 @@ class Common:
         self.than_last = re.compile(f.than_last) if f.than_last else None
         self.overall = re.compile(f.overall) if f.overall else None
         self.actor = re.compile(f.actor) if f.actor else None
-        self.distributive = frozenset(f.distributive)
+        self.distributive = re.compile(f.distributive) if f.distributive else None
+        self.amounts = frozenset(f.amounts)
         self.drug_reference = re.compile(f.drug_reference) if f.drug_reference else None
         self.joiners = frozenset(f.measure_joiners)
         self.group_fillers = frozenset(f.group_fillers)

@@ -59,7 +59,7 @@ class SlotFiller(Common):
             return q, found, new_topic
         missing = [s for s in FACT_SLOTS if s not in q]
         offers = ctxmod.fillers(ctx, missing, union=bool(self.union.search(m.normalised))) if follows else []
-        offers = self._several(words, offers)
+        offers = self._several(norm, offers)
         stats = m.ids("stat")
         if offers:
             must = set()
@@ -71,8 +71,10 @@ class SlotFiller(Common):
                 must.add("drug")  # 'was it used during maintenance too?': 'it' is the conversation's drug
             chosen = self._fit_offers(q, offers, stats, must)
             dropped = False
-            if own_stats := [x for x in m.ids("stat") if self.store.answers.statistics.get(x) and
-                             self.store.answers.statistics[x].holds]:
+            # 'and how many people?' after the enrolment dates: a head count, not the dates; but 'how much each day?'
+            # after the dosing days asks an amount of what the conversation named, never any fact of cycle 1
+            if own_stats := [x.entity for x in m.mentions if x.slot == "stat" and x.text not in self.amounts
+                             and self.store.answers.statistics.get(x.entity) and self.store.answers.statistics[x.entity].holds]:
                 if any(o[0] == "measure" for o in chosen) and not self._holds(dict(q, **{s: i for s, i, _ in chosen}),
                                                                              own_stats):
                     chosen = self._fit_offers(q, [o for o in offers if o[0] != "measure"], stats, must)
@@ -90,9 +92,9 @@ class SlotFiller(Common):
             self._beside_last(q, found, newest)
         return q, found, new_topic
 
-    def _several(self, words: list[str], offers: list[tuple[str, list[str], float]]) -> list[tuple[str, list[str], float]]:
+    def _several(self, norm: str, offers: list[tuple[str, list[str], float]]) -> list[tuple[str, list[str], float]]:
         """'the median follow-up in each?' points at several groups: one group the conversation named is not them."""
-        if not self.distributive.intersection(words) or self.references.intersection(words) - self.distributive:
+        if self.distributive is None or self.distributive.search(norm) is None:
             return offers
         return [o for o in offers if o[0] != "group" or len(o[1]) > 1 or self.store.entities[o[1][0]].expands]
 

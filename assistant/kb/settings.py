@@ -164,6 +164,9 @@ class Roles(Strict):
     median: str = Field(description="statistic: the median")
     count: str = Field(description="statistic: how many")
     patients: str = Field("", description="domain: the patients, in 'how many patients ...' (a head count)")
+    survival_named: list[str] = Field(default_factory=list, description="measures that name survival itself "
+                                      "('survival after the second cancer?'): a fact of another measure never answers "
+                                      "them (not 'outcomes', which a response outcome also is)")
     disease: str = Field(description="domain: the disease ('what does ALL mean here')")
     population: str = Field(description="measure: who was studied")
     drug_profile: str = Field(description="measure: what a drug is")
@@ -251,8 +254,10 @@ class FollowUpWords(Strict):
                                                   "used during maintenance too?')")
     actor: Regex = Field("", description="regex: 'they' who ran the trial ('did they also give blinatumomab?'), "
                                          "not the patients the conversation was about")
-    distributive: list[str] = Field(default_factory=list, description="reference words that point at several groups "
-                                    "('median PFS in each?'): a single group the conversation named is not them")
+    distributive: Regex = Field("", description="regex: words pointing at several groups ('median PFS in each?'): a "
+                                              "single group the conversation named is not them")
+    amounts: list[str] = Field(default_factory=list, description="words of a count statistic that ask an amount, "
+                               "not a head count ('how much each day?')")
     overall: Regex = Field("", description="regex: a follow-up asking the figure for everyone ('and the overall MRD "
                                            "negativity rate then?' after the early MRD response: not theirs)")
     than_last: Regex = Field("", description="regex: the last answer set beside a measure the turn names ('was "

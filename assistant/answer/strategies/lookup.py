@@ -189,6 +189,11 @@ class Lookup(Strategy):
         - the size of a group asked ('how many had CTG-HR') and no fact with a count;
         - two trial measures named with no 'and' between them that no fact joins ('median OS of the patients
           who developed MDS': a figure for one of them would answer another question)."""
+        named = {x.entity for x in m.mentions if x.slot == "measure" and x.how == "exact"} & set(q.get("measure", []))
+        asked = named & set(self.roles.survival_named)  # 'survival after the second cancer?': not how many had one
+        survival = set(expand(self.store, list(asked))) | (asked & set(self.roles.survival))
+        if survival and not any(set(f.measure) & survival for f in top):
+            return self.describe(q)
         for x in q.get("measure", []):  # 'vincristine dose in the maintenance': no fact gives that dose
             e = self.store.entities.get(x)
             if e is not None and e.per_drug and not all(  # each drug named is the main drug of a fact giving it
