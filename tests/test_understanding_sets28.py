@@ -47,6 +47,11 @@ STATUSES = [
     # survival of a set of patients the article gives none for; intrathecal prophylaxis
     ("how did the patients who developed MDS do - survival after the second cancer?", "no_data"),
     ("did they give intrathecal chemo prophylaxis?", "no_data"),
+    # a remark beside the question asks nothing; survival joined with a measure no fact joins it to is unreported
+    ("any VOD reported? inotuzumab is known for it", "no_data"),
+    ("did MRD negativity predict better survival?", "no_data"),
+    ("should my grandfather choose this over palliative care?", "medical_advice"),
+    ("median time to neutrophil and platelet recovery after cycle 1?", "no_data"),
 ]
 
 ANSWERS = [
@@ -102,6 +107,12 @@ ANSWERS = [
     ("what GI side effects were seen? constipation, nausea, diarrhoea %s", ["58%", "54%", "34%"]),
     # 'how many ... evaluable for response outcomes': the count, 'outcomes' is no survival asked
     ("how many patients were evaluable for response outcomes?", ["74"]),
+    # 'did NOT have' a group is its opposite, never the group itself
+    ("median PFS for patients who did NOT have high-risk cytogenetics?", ["60.4"]),
+    ("did the authors suggest anything for patients 70 and older?", ["dose reduction"]),
+    ("what about heme tox - thrombocytopenia?", ["80%"]),
+    ("was MRD measured by flow, and what was the neg rate?", ["94%"]),
+    ("what kind of study was this, design-wise?", ["phase 2"]),
 ]
 
 
@@ -229,3 +240,9 @@ def test_the_authors_on_the_oldest(assistant: Assistant) -> None:
     """'did the authors say anything specific about the over-70s?': their point about cytopenia, no clarify."""
     a = assistant.ask("did the authors say anything specific about the over-70s?")
     assert a.status == "answered" and "cytopenia" in a.answer, a.answer
+
+
+def test_a_negated_group_is_never_the_group(assistant: Assistant) -> None:
+    """'patients who did not have high-risk cytogenetics': 60.4 months, not the 14.7 of those who had them."""
+    a = assistant.ask("what was the median PFS for patients who didn't have high-risk cytogenetics?")
+    assert a.status == "answered" and "60.4" in a.answer and "14.7" not in a.answer, a.answer

@@ -112,6 +112,8 @@ class CompoundSettings(Strict):
     joiners: list[str] = Field(default_factory=list)
     subjects: list[str] = Field(default_factory=list, description="a joiner right after one of these is inside one "
                                 "question ('did they also give ...'), not between two")
+    remark: Regex = Field("", description="regex: a part that remarks, not asks ('ino is known for it' after 'any "
+                                          "VOD?'), unless it ends with '?'")
     statements: list[str] = Field(default_factory=list, description="a joiner and question word followed by one of "
                                   "these tell, they do not ask ('my mum is 72 and was just diagnosed')")
     comma_starts: list[str] = Field(default_factory=list, description="after a comma, these open a new question "

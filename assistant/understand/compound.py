@@ -46,6 +46,7 @@ class Splitter:
         self.opener = re.compile(rf"^\W*(?:{starts})\b", re.IGNORECASE) if starts else None
         self.embedded = re.compile(settings.embedded, re.IGNORECASE) if settings.embedded else None
         self.role = re.compile(settings.role, re.IGNORECASE) if settings.role else None
+        self.remark = re.compile(settings.remark, re.IGNORECASE) if settings.remark else None
         leads = "|".join(sorted(map(re.escape, settings.lead_ins), key=len, reverse=True))
         self.lead_in = re.compile(rf"^\W*(?:(?:{leads})\b\W*)+", re.IGNORECASE) if leads else None
         self.max_parts = settings.max_parts
@@ -63,6 +64,8 @@ class Splitter:
             parts.extend(p.strip() for p in pieces if any(c.isalnum() for c in p))
         if len(parts) > self.max_parts:  # a long message is one question with many clauses: do not over-split
             parts = parts[:self.max_parts - 1] + [" ".join(parts[self.max_parts - 1:])]
+        if len(parts) > 1 and self.remark is not None:  # 'any VOD? ino is known for it': the question alone
+            parts = [p for p in parts if not (self.remark.search(p) and not p.rstrip().endswith("?"))] or parts
         if len(parts) == 1:  # one question: as written, greeting and all ('good morning, can you help me?')
             return [text.strip()]
         return parts or [text]
@@ -119,6 +122,8 @@ class Splitter:
         'My mum read about it.') and does not end with '?' is a preface, dropped when a question remains."""
         if _split_preface(part):
             return False
+        if self.remark is not None and self.remark.search(part) and not part.rstrip().endswith("?"):
+            return False  # 'ino is known for it': a remark beside the question
         if part.rstrip().endswith("?") or (self.opener is not None and self.opener.match(part) is not None):
             return True
         if self.embedded is not None and self.embedded.search(part):  # 'caller wants to know how many patients were in the trial'

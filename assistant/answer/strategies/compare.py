@@ -29,6 +29,11 @@ class Compare(Strategy):
         survival = set(expand(self.store, [*q.get("measure", []), *implied])) & set(self.roles.survival)
         if survival and not any(set(f.measure) & survival for f in facts):  # 'did MRD-negative patients live
             return self.no_data(q, stats)  # longer?': survival by MRD status is not reported
+        measures = q.get("measure", [])
+        others = [x for x in measures if self.store.entities[x].anchor != "none"  # a trial measure, not a facet
+                  and not set(expand(self.store, [x])) & set(self.roles.survival)]
+        if survival and others and not any(self.coverage(measures, f) > 1 for f in facts):
+            return self.no_data(q, stats)  # 'did MRD negativity predict better survival?': no fact joins them
         comparisons = [f for f in facts if f.value("p") or f.stat in ("comparison", "p_value")]
         facts = (comparisons + [f for f in facts if f not in comparisons])[:self.t.max_table]
         return Plan(status="answered", facts=facts, table=len(facts) > self.t.max_facts, confidence=0.8)
