@@ -15,8 +15,8 @@ class Common:
     """Settings and helpers of the planner, the slot filler and the strategies. Pure and thread-safe."""
 
     SHARED = ("store", "roles", "t", "options", "follow_starts", "references", "weak_references", "question_words",
-              "union", "relation", "coordinated", "cause", "plural", "set_of", "than_last", "overall", "actor", "distributive", "amounts", "pair", "drug_reference",
-              "joiners", "group_fillers", "families")
+              "union", "relation", "coordinated", "cause", "plural", "set_of", "than_last", "overall", "actor",
+              "distributive", "amounts", "pair", "drug_reference", "joiners", "group_fillers", "families")
 
     def __init__(self, store: Store, base: Common | None = None) -> None:
         """Read the settings once; `base` (the planner) shares its own with the slot filler and the strategies."""

@@ -81,8 +81,8 @@ class Decider:
         """The question names this trial or one of its own terms (the amendment, 'this study'); `study`: the
         trial itself ('this study', its NCT number), not only one of its cohorts."""
         own = self.own
-        return any(x.entity in own and x.how != "generic" and (not study or self.store.entities[x.entity].slot == "domain")
-                   for x in m.mentions)
+        return any(x.entity in own and x.how != "generic"
+                   and (not study or self.store.entities[x.entity].slot == "domain") for x in m.mentions)
 
     def in_scope(self, m: Match, follow_up: bool = False) -> bool:
         """A trial term (measure, group, drug, ...) or a strong anchor ties a question to the trial; generic
