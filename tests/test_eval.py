@@ -25,7 +25,9 @@ ALL_OOS = sorted((SHARED / "data").glob("*-dev.jsonl")) if (SHARED / "data").is_
 DEV_SETS = ["questions.jsonl", "questions_check.jsonl", "questions_check2.jsonl", "questions_check3.jsonl",
             "questions_fresh1.jsonl", "questions_fresh2.jsonl", "questions_fresh3.jsonl", "questions_fresh4.jsonl",
             "questions_fresh5.jsonl", "questions_fresh6.jsonl", "questions_fresh9.jsonl", "questions_fresh11.jsonl",
-            "questions_fresh14.jsonl", "questions_fresh15.jsonl", "questions_fresh18.jsonl", "questions_fresh26.jsonl"]
+            "questions_fresh14.jsonl", "questions_fresh15.jsonl", "questions_fresh18.jsonl", "questions_fresh26.jsonl",
+            "questions_fresh27.jsonl", "questions_fresh28.jsonl", "questions_fresh29.jsonl", "questions_fresh33.jsonl",
+            "questions_fresh35.jsonl"]
 # First runs of the sets written from the article alone by helpers who never saw the code (tests/data/README.md):
 # accuracy and harmful replies on first contact, then after tuning against the set.
 FIRST_RUNS = {"questions_fresh1.jsonl": (0.8222, 31), "questions_fresh2.jsonl": (0.9038, 14),
@@ -63,7 +65,8 @@ TUNED_CEILINGS = {"questions_fresh7.jsonl": (0.9731, 1), "questions_fresh8.jsonl
                   "questions_fresh20.jsonl": (0.9769, 3), "questions_fresh21.jsonl": (0.9808, 2),
                   "questions_fresh22.jsonl": (0.9769, 1), "questions_fresh23.jsonl": (0.9962, 1),
                   "questions_fresh24.jsonl": (0.9885, 1), "questions_fresh25.jsonl": (0.9885, 1),
-                  "questions_fresh27.jsonl": (0.9923, 1)}
+                  "questions_fresh30.jsonl": (0.9923, 1), "questions_fresh31.jsonl": (0.9923, 1),
+                  "questions_fresh32.jsonl": (0.9884, 1), "questions_fresh34.jsonl": (0.9884, 1)}
 
 
 def accuracy_floor() -> float:
