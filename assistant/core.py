@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from assistant.answer import context as ctxmod
 from assistant.answer.compose import EMPTY, TOO_LONG, UNDECODABLE, Composer
 from assistant.answer.decide import Decider
-from assistant.answer.merge import merge
+from assistant.answer.merge import merge, situation_told
 from assistant.answer.planner import Planner
 from assistant.kb.contract import MAX_TURN, Answer, Context, Explain
 from assistant.kb.normal import MAX_CHARS, strip_control
@@ -135,23 +135,17 @@ class Assistant:
         asks = [self.splitter.asks(p) for p in parts]
         if whole.status == "chitchat" and not any(asks):
             return whole  # 'Hello! I'm a pharmacist with a few questions.': nothing asked yet
+        if whole.status == "medical_advice" and all(asks):
+            return whole  # personal, and no part only tells a situation: the parts need no answers
         answers: list[Answer] = []
         for part in parts:  # each part with the context the one before it left
             answers.append(self._one(part, ctx))
             ctx = answers[-1].context
-        if whole.status == "medical_advice" and not self._situation_told(answers, asks):
+        if whole.status == "medical_advice" and not situation_told(answers, asks):
             return whole  # 'I'm 63. Does this mean I'll get 70 months?': personal as a whole
         return merge(answers, asks,
                      [len(self.normalise(p).split(" ")) <= self.splitter.settings.short_part for p in parts],
                      [self.splitter.tells_role(p) for p in parts])
-
-    @staticmethod
-    def _situation_told(answers: list[Answer], asks: list[bool]) -> bool:
-        """'My wife is on this protocol. What did people die of?': a personal situation only told, and every part
-        that asks is a question about the trial on its own (answered or not reported), not 'Should I accept?'."""
-        asking = [a for a, q in zip(answers, asks) if q]
-        return bool(asking) and all(a.status in ("answered", "no_data") for a in asking) and any(
-            a.status == "medical_advice" for a, q in zip(answers, asks) if not q)
 
     def _read(self, asked: str, follow_up: bool) -> tuple[Match, Accounting]:
         """Tag and account for the words; with typos, again over the corrected text ('how many peple were in the

@@ -23,9 +23,8 @@ def merge(parts: list[Answer], asks: list[bool], short: list[bool] | None = None
     short = short or [False] * len(parts)
     roles = roles or [False] * len(parts)
     last = parts[-1].context
-    # a personal situation told ('My wife is being treated on this protocol.') beside a question about the trial is
-    # no decision; a personal question in any asking part is
-    advice = next((a for i, a in enumerate(parts) if a.status == "medical_advice" and (asks[i] or not any(asks))), None)
+    told = situation_told(parts, asks)  # 'My wife is on this protocol. What did people die of?': no decision
+    advice = next((a for i, a in enumerate(parts) if a.status == "medical_advice" and (asks[i] or not told)), None)
     if advice is not None:
         return advice.model_copy(update={"context": last})
     if all(a.status == "chitchat" for a in parts):  # 'good morning! hope you're well': one greeting back
@@ -76,6 +75,14 @@ def merge(parts: list[Answer], asks: list[bool], short: list[bool] | None = None
     return Answer(status=status, answer="\n".join(texts), citations=citations, facts=seen_facts,  # type: ignore[arg-type]
                   intent="compound", confidence=min(a.confidence for _, a in kept), suggestions=suggestions,
                   caveats=caveats, table=table, explain=explain, context=last)
+
+
+def situation_told(parts: list[Answer], asks: list[bool]) -> bool:
+    """'My wife is on this protocol. What did people die of?': a personal situation only told, and every part that
+    asks is a question about the trial on its own (answered or not reported), not 'Should I accept?'."""
+    asking = [a for a, q in zip(parts, asks) if q]
+    return bool(asking) and all(a.status in ("answered", "no_data") for a in asking) and any(
+        a.status == "medical_advice" for a, q in zip(parts, asks) if not q)
 
 
 def _topic(a: Answer) -> bool:
