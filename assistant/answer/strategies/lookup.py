@@ -129,7 +129,7 @@ class Lookup(Strategy):
         out: each one's own best facts, with the timepoint dropped for a measure the article never gives by time
         (a response rate has no 2-year figure; the 2 years are the OS's)."""
         extra: list[Fact] = []
-        for x in self._strong(m, q, weight=0.5):
+        for x in self._strong(m, q, weight=0.5, facets=True):
             if any(self.coverage([x], f) for f in top):
                 continue
             qx = dict(q, measure=[x])
@@ -156,10 +156,12 @@ class Lookup(Strategy):
                 return False
         return True
 
-    def _strong(self, m: Match, q: dict[str, list[str]], weight: float = 1.0) -> list[str]:
-        """The trial measures the question names as written (not facets, families or everyday words); `weight`:
-        the least entity weight that counts (a measure named side by side with another counts from 0.5)."""
-        return [x for x in m.ids("measure") if x in q.get("measure", []) and self.store.entities[x].anchor != "none"
+    def _strong(self, m: Match, q: dict[str, list[str]], weight: float = 1.0, facets: bool = False) -> list[str]:
+        """The trial measures the question names as written (not families or everyday words, nor facets unless
+        `facets`: 'route and day'); `weight`: the least entity weight that counts (a measure named side by side
+        with another counts from 0.5)."""
+        return [x for x in m.ids("measure") if x in q.get("measure", [])
+                and (facets or self.store.entities[x].anchor != "none")
                 and self.store.entities[x].weight >= weight and not self.store.entities[x].expands
                 and any(mm.entity == x and mm.how == "exact" for mm in m.mentions)]
 
