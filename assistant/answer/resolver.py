@@ -118,6 +118,10 @@ def resolve(store: Store, slots: dict[str, list[str]], stats: list[str] | None =
     want = {s: expand(store, ids) for s, ids in slots.items() if s in FACT_SLOTS and ids}
     if not want:
         return Resolution()
+    if "cycle" in want:  # 'days in cycles 2-4': a fact about the first 4 cycles as a whole speaks of them too
+        whole = {w: v * store.answers.thresholds.within for c, v in want["cycle"].items()
+                 for w in store.entities[c].within if w in store.entities}
+        want["cycle"] = {**whole, **want["cycle"]}
     stat_set = set(stats or [])
     origin = origins(store, slots.get("measure", []))
     if "measure" in want:  # measure is strict: only facts of an asked measure can fit

@@ -33,7 +33,7 @@ class SlotFiller(Common):
         # ... and so does 'the difference' ('was the difference across the age groups significant?' after PFS)
         follows = bool(ctx.frames) and (self.elliptical(norm) or not {"measure", "group", "drug"} & set(q)
                                         or self.pair is not None and self.pair.search(norm) is not None)
-        if follows and newest and q.get("measure") and self._names_a_set(m, norm):
+        if follows and newest and q.get("measure") and (self._names_a_set(m, norm) or self._facet_of(q, newest)):
             q["measure"] = [x for x in newest if x not in q["measure"]] + q["measure"]  # their MRD, not the response
             found.append(SlotValue(slot="measure", value=",".join(newest), source="context"))
             new_topic = False
@@ -121,6 +121,16 @@ class SlotFiller(Common):
         """The last answer's measure beside the one named ('was that higher than PFS at 5 years?'), in place."""
         q["measure"] = [x for x in newest if x not in q["measure"]] + q["measure"]
         found.append(SlotValue(slot="measure", value=",".join(newest), source="context"))
+
+    def _facet_of(self, q: dict[str, list[str]], newest: list[str]) -> bool:
+        """Only facets named, none of whose facts shares a topic with the conversation's measure ('when did it
+        happen?' after the 2-year OS, not after the second cancers, nor 'which day?' after a dose): a facet of that
+        measure, asked of it."""
+        anchored = [x for x in newest if x in self.store.entities and self.store.entities[x].anchor != "none"]
+        if not anchored or any(self.store.entities[x].anchor != "none" for x in q["measure"]):
+            return False
+        topics = {f.topic for x in expand(self.store, anchored) for f in self.store.by_measure.get(x, ())}
+        return not any(f.topic in topics for x in q["measure"] for f in self.store.by_measure.get(x, ()))
 
     def _names_a_set(self, m: Match, norm: str) -> bool:
         """'and in those in remission after the first cycle?': every measure named comes after the words that make it

@@ -269,6 +269,9 @@ def validate(kn: Knowledge) -> list[KnowledgeError]:
         for x in e.expands:
             if x not in kn.entities:
                 errors.append(KnowledgeError(rel, e.id, "expands", f"unknown entity '{x}'"))
+        for x in e.within:
+            if x not in kn.entities or kn.entities[x].slot != e.slot:
+                errors.append(KnowledgeError(rel, e.id, "within", f"'{x}' is not a {e.slot} entity"))
         for x in e.implies:
             if x not in kn.entities or kn.entities[x].slot != "measure":
                 errors.append(KnowledgeError(rel, e.id, "implies", f"'{x}' is not a measure entity"))

@@ -163,6 +163,8 @@ class Entity(Strict):
                                description="Everyday words for it ('schedule'): understood, but they do not by "
                                            "themselves tie a question to the trial")
     expands: list[str] = Field(default_factory=list, description="Umbrella term: stands for these entity ids")
+    within: list[str] = Field(default_factory=list, description="For cycles: wholes that hold this one ('the first 4 "
+                              "cycles' holds cycle 2): a fact about them fits a question about this one, less well")
     weight: float = Field(1.0, gt=0, le=2)
     anchor: Literal["strong", "weak", "none"] = Field(
         "strong", description="strong ties a question to the trial by itself; weak only with another cue"

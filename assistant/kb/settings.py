@@ -222,6 +222,8 @@ class Thresholds(Strict):
     other_drug: float = Field(0.3, ge=0, description="penalty: the fact is about other drugs than those asked")
     subgroup: float = Field(0.15, ge=0, description="penalty: no group asked and the fact is about a subgroup")
     one_cycle: float = Field(0.1, ge=0, description="penalty: no cycle asked and the fact is about one cycle")
+    within: float = Field(0.8, gt=0, le=1, description="weight of a whole a cycle asked is within (the first 4 "
+                          "cycles for cycle 2), times the cycle's own")
     margins: dict[str, float] = Field(default_factory=lambda: dict(default_slots=0.3, compare=0.12, overview=0.35,
                                                                     significance=0.4, per_drug=0.3),
                                       description="how far below the best score facts still count, per strategy")
