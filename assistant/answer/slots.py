@@ -25,6 +25,7 @@ class SlotFiller(Common):
             q["group"] = [g for g in q["group"] if g != WHOLE_TRIAL]  # 'which patients got blinatumomab, all of them?'
         found = [SlotValue(slot=mm.slot, value=mm.entity, source="question", text=mm.text, score=mm.score)
                  for mm in m.mentions if mm.slot in (*FACT_SLOTS, "stat", "cue", "unreported")]
+        self._own_age(ctx, q, found)
         newest = ctx.frames[0].slots.get("measure", []) if ctx.frames else []
         new_topic = bool(q.get("measure")) and set(q["measure"]) != set(newest)
         norm = self._masked(m)  # 'after that change' names a group; its 'that' points at nothing earlier
@@ -121,6 +122,16 @@ class SlotFiller(Common):
         """The last answer's measure beside the one named ('was that higher than PFS at 5 years?'), in place."""
         q["measure"] = [x for x in newest if x not in q["measure"]] + q["measure"]
         found.append(SlotValue(slot="measure", value=",".join(newest), source="context"))
+
+    def _own_age(self, ctx: Context, q: dict[str, list[str]], found: list[SlotValue]) -> None:
+        """'people his age' with no age told in the question: the age group the conversation named, in place."""
+        own = set(self.store.frame.tagger.own_age)
+        if not (ctx.frames and q.get("group") and set(q["group"]) <= own):
+            return
+        earlier = [g for g in ctx.frames[0].slots.get("group", []) if self.store.entities[g].ages]
+        if earlier:
+            q["group"] = earlier
+            found.append(SlotValue(slot="group", value=",".join(earlier), source="context"))
 
     def _facet_of(self, q: dict[str, list[str]], newest: list[str]) -> bool:
         """Only facets named, none of whose facts shares a topic with the conversation's measure ('when did it

@@ -296,6 +296,9 @@ def validate(kn: Knowledge) -> list[KnowledgeError]:
         for i, eid in enumerate(getattr(kn.frame.decision, key)):
             if eid not in kn.entities:
                 errors.append(KnowledgeError("frame.toml", "decision", f"{key}.{i}", f"unknown entity '{eid}'"))
+    for i, eid in enumerate(kn.frame.tagger.own_age):
+        if eid not in kn.entities or kn.entities[eid].slot != "group":
+            errors.append(KnowledgeError("frame.toml", "tagger", f"own_age.{i}", f"'{eid}' is not a group entity"))
     for r in kn.intents.values():
         for spec in [*r.requires, *r.optional, *r.excludes, *(f"{k}:{'|'.join(v)}" for k, v in r.defaults.items())]:
             for alt in spec.split(","):

@@ -98,6 +98,8 @@ class TaggerSettings(Strict):
     never_fuzzed: list[str] = Field(default_factory=list,
                                     description="common words never read as a typo of a lexicon term ('month')")
     age_pattern: Regex = Field("", description="regex on the normalised text; one group holds the age")
+    own_age: list[str] = Field(default_factory=list, description="groups an age told beside them names ('I'm 66, PFS "
+                               "in my age group?': the 65-69 group)")
     within_phrases: list[str] = Field(default_factory=list,
                                       description="frame words that may stand as themselves inside a phrase with a "
                                                   "typo elsewhere ('cytogentic high risk'); never fuzzed themselves")

@@ -56,6 +56,7 @@ class Tagger:
             if " " in phrase and phrase not in store.generic:
                 self.starting.setdefault(phrase.split(" ", 1)[0], []).append(phrase)
         self.ages = sorted((e.ages[0], e.ages[1], e.id) for e in store.entities.values() if len(e.ages) == 2)
+        self.age_sets = frozenset(store.frame.tagger.own_age)  # 'my age group': the group of the age told
         # all case-sensitive names ('ALL', 'CRS') in one alternation, longest first
         names = sorted(store.case_sensitive, key=lambda p: (-len(p), p))
         self.case_ids = store.case_sensitive
@@ -85,7 +86,8 @@ class Tagger:
             i += size or 1
         self._fuzzy(toks, covered, out)
         out = self._completed(toks, covered, out)
-        if self.ages and self.age is not None and not any(m.slot == "group" for m in out):
+        if self.ages and self.age is not None and all(m.entity in self.age_sets for m in out if m.slot == "group"):
+            # 'I'm 66. PFS in my age group?': the age names the group of the age groups
             for groups in self.age.findall(norm):
                 age = int(next(g for g in groups if g))
                 for lo, hi, eid in self.ages:
