@@ -264,7 +264,7 @@ class Decider:
                                 rule=m.rule, names=names)
             return Decision("out_of_scope", "unplaced", f"could not place {', '.join(repr(n) for n in names)} "
                             "and nothing ties the question to this trial", names=names)
-        if not follow_up and not m.ids("group") and any(
+        if not follow_up and not set(m.ids("group")) - set(self.store.frame.tagger.own_age) and any(
                 f" {p} " in f" {m.normalised} " for p in self.settings.dangling_groups):
             return Decision("clarify", "bare", "names 'the group' with no conversation saying which")
         if not scoped:

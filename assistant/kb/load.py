@@ -6,7 +6,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from pydantic import BaseModel, ValidationError
 
@@ -228,6 +228,29 @@ def _check_fact(kn: Knowledge, f: Fact, rel: str, slot_ids: dict[str, set[str]])
                 yield KnowledgeError(rel, f.id, slot, f"unknown {slot} entity '{eid}' (define it in lexicon/)")
 
 
+def _check_entity_links(kn: Knowledge, e: Entity, rel: str) -> Iterator[KnowledgeError]:
+    """An entity's links name entities of the right slot."""
+    for x in e.expands:
+        if x not in kn.entities:
+            yield KnowledgeError(rel, e.id, "expands", f"unknown entity '{x}'")
+    for x in e.within:
+        if x not in kn.entities or kn.entities[x].slot != e.slot:
+            yield KnowledgeError(rel, e.id, "within", f"'{x}' is not a {e.slot} entity")
+    for x in e.implies:
+        if x not in kn.entities or kn.entities[x].slot != "measure":
+            yield KnowledgeError(rel, e.id, "implies", f"'{x}' is not a measure entity")
+    for x in e.absorbs:
+        if x not in kn.entities or kn.entities[x].slot != "measure":
+            yield KnowledgeError(rel, e.id, "absorbs", f"'{x}' is not a measure entity")
+    for x in e.strict:
+        if x not in FACT_SLOTS:
+            yield KnowledgeError(rel, e.id, "strict", f"'{x}' is not a fact slot")
+    if e.opposite and (e.opposite not in kn.entities or kn.entities[e.opposite].slot != e.slot):
+        yield KnowledgeError(rel, e.id, "opposite", f"'{e.opposite}' is not a {e.slot} entity")
+    if e.slot == "unreported" and not e.holds:
+        yield KnowledgeError(rel, e.id, "holds", "unreported entity needs 'holds'")
+
+
 def validate(kn: Knowledge) -> list[KnowledgeError]:
     """Cross-record integrity checks (quotes, values, entities, links)."""
     errors: list[KnowledgeError] = []
@@ -266,25 +289,7 @@ def validate(kn: Knowledge) -> list[KnowledgeError]:
                                              f"'{name}' also names entity '{seen[key]}' (a name maps to one entity)"))
             else:
                 seen[key] = e.id
-        for x in e.expands:
-            if x not in kn.entities:
-                errors.append(KnowledgeError(rel, e.id, "expands", f"unknown entity '{x}'"))
-        for x in e.within:
-            if x not in kn.entities or kn.entities[x].slot != e.slot:
-                errors.append(KnowledgeError(rel, e.id, "within", f"'{x}' is not a {e.slot} entity"))
-        for x in e.implies:
-            if x not in kn.entities or kn.entities[x].slot != "measure":
-                errors.append(KnowledgeError(rel, e.id, "implies", f"'{x}' is not a measure entity"))
-        for x in e.absorbs:
-            if x not in kn.entities or kn.entities[x].slot != "measure":
-                errors.append(KnowledgeError(rel, e.id, "absorbs", f"'{x}' is not a measure entity"))
-        for x in e.strict:
-            if x not in FACT_SLOTS:
-                errors.append(KnowledgeError(rel, e.id, "strict", f"'{x}' is not a fact slot"))
-        if e.opposite and (e.opposite not in kn.entities or kn.entities[e.opposite].slot != e.slot):
-            errors.append(KnowledgeError(rel, e.id, "opposite", f"'{e.opposite}' is not a {e.slot} entity"))
-        if e.slot == "unreported" and not e.holds:
-            errors.append(KnowledgeError(rel, e.id, "holds", "unreported entity needs 'holds'"))
+        errors.extend(_check_entity_links(kn, e, rel))
     if kn.answers is not None:
         for where, eid in kn.answers.entity_ids():
             if eid not in kn.entities:
