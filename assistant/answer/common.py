@@ -71,7 +71,9 @@ class Common:
         def label(ids: list[str]) -> str:
             return " and ".join(self.store.entities[i].label or i for i in ids if i in self.store.entities)
 
-        parts = [label(q.get("measure", []))]
+        measures = q.get("measure", [])  # a measure no fact lists ('drug profile') adds nothing beside another
+        parts = [label([x for x in measures if self.store.by_measure.get(x)
+                        or self.store.entities[x].anchor != "none"] or measures)]
         if q.get("drug"):  # 'the dose of inotuzumab ozogamicin for patients treated after the amendment'
             parts = [f"{parts[0]} of {label(q['drug'])}" if parts[0] else label(q["drug"])]
         if q.get("group") and q["group"] != [WHOLE_TRIAL]:

@@ -26,13 +26,16 @@ class SlotFiller(Common):
         found = [SlotValue(slot=mm.slot, value=mm.entity, source="question", text=mm.text, score=mm.score)
                  for mm in m.mentions if mm.slot in (*FACT_SLOTS, "stat", "cue", "unreported")]
         self._own_age(ctx, q, found)
-        newest = ctx.frames[0].slots.get("measure", []) if ctx.frames else []
+        newest = self._newest(ctx)
         new_topic = bool(q.get("measure")) and set(q["measure"]) != set(newest)
         norm = self._masked(m)  # 'after that change' names a group; its 'that' points at nothing earlier
         words = norm.split(" ")
         # 'rate at 2 years?' after the remission duration: a timepoint or cycle alone leans on the conversation
         # ... and so does 'the difference' ('was the difference across the age groups significant?' after PFS)
+        # ... as does a facet named alone ('how soon?' after a drug: how soon of what the conversation named)
+        facets = bool(q.get("measure")) and all(self.store.entities[x].anchor == "none" for x in q["measure"])
         follows = bool(ctx.frames) and (self.elliptical(norm) or not {"measure", "group", "drug"} & set(q)
+                                        or facets and not {"group", "drug"} & set(q)
                                         or self.pair is not None and self.pair.search(norm) is not None)
         if follows and newest and q.get("measure") and (self._names_a_set(m, norm) or self._facet_of(q, newest)):
             q["measure"] = [x for x in newest if x not in q["measure"]] + q["measure"]  # their MRD, not the response
@@ -133,14 +136,24 @@ class SlotFiller(Common):
             q["group"] = earlier
             found.append(SlotValue(slot="group", value=",".join(earlier), source="context"))
 
+    def _newest(self, ctx: Context) -> list[str]:
+        """The conversation's measure; after a turn that named none of its own (VOD, which the article lacks: its
+        reply gave the liver tests), the first measure of each fact it gave."""
+        if not ctx.frames:
+            return []
+        frame = ctx.frames[0]
+        if frame.slots.get("measure") or frame.intent not in self.store.intents or \
+                self.store.intents[frame.intent].kind != "unreported":
+            return list(frame.slots.get("measure", []))
+        return list(dict.fromkeys(self.store.facts[f].measure[0] for f in frame.facts if f in self.store.facts))
+
     def _facet_of(self, q: dict[str, list[str]], newest: list[str]) -> bool:
         """Only facets named, none of whose facts shares a topic with the conversation's measure ('when did it
         happen?' after the 2-year OS, not after the second cancers, nor 'which day?' after a dose): a facet of that
         measure, asked of it."""
-        anchored = [x for x in newest if x in self.store.entities and self.store.entities[x].anchor != "none"]
-        if not anchored or any(self.store.entities[x].anchor != "none" for x in q["measure"]):
+        if not newest or any(self.store.entities[x].anchor != "none" for x in q["measure"]):
             return False
-        topics = {f.topic for x in expand(self.store, anchored) for f in self.store.by_measure.get(x, ())}
+        topics = {f.topic for x in expand(self.store, newest) for f in self.store.by_measure.get(x, ())}
         return not any(f.topic in topics for x in q["measure"] for f in self.store.by_measure.get(x, ()))
 
     def _names_a_set(self, m: Match, norm: str) -> bool:

@@ -40,6 +40,9 @@ class Unreported(Strategy):
             joined = [f for f in res.top if set(f.measure) & set(qualifiers) and set(f.measure) & others]
             if joined:
                 return Plan(status="answered", facts=joined[:self.t.max_facts], confidence=0.75)
+        held = self._in_quote(m, eid, exact, stats) if entity is None else []
+        if held:  # 'was the one non-responder CRLF2 positive?': the named measure's own quote says
+            return Plan(status="answered", facts=held[:self.t.max_facts], confidence=0.75)
         named = self._beside(m, eid)
         if entity is None and named:  # 'nausea and vomiting': answer the part
             res = resolve(self.store, dict(asked, measure=named), stats)  # it reports, and say what it does not
@@ -52,6 +55,15 @@ class Unreported(Strategy):
             related = resolve(self.store, {"measure": e.related}, []).top[:2]
         return Plan(status="no_data", kind="unreported", reply=e.holds, facts=related, missing=e.label,
                     confidence=0.85)
+
+    def _in_quote(self, m: Match, eid: str, exact: list[str], stats: list[str]) -> list[Fact]:
+        """Facts of the measures named whose verbatim quote holds every word of the unreported mention."""
+        said = next((x.text for x in m.mentions if x.entity == eid), "").split(" ")
+        if not exact or not any(len(w) > 3 for w in said):
+            return []
+        res = resolve(self.store, {"measure": exact}, stats)
+        return [f for f in res.top if set(exact) & set(f.measure)
+                and set(said) <= set(self.store.normalise(f.quote).split(" "))]
 
     def _beside(self, m: Match, eid: str) -> list[str]:
         """Measures named next to the unreported thing with only 'and'/'or' between ('nausea and vomiting'),
