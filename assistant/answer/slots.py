@@ -30,13 +30,7 @@ class SlotFiller(Common):
         new_topic = bool(q.get("measure")) and set(q["measure"]) != set(newest)
         norm = self._masked(m)  # 'after that change' names a group; its 'that' points at nothing earlier
         words = norm.split(" ")
-        # 'rate at 2 years?' after the remission duration: a timepoint or cycle alone leans on the conversation
-        # ... and so does 'the difference' ('was the difference across the age groups significant?' after PFS)
-        # ... as does a facet named alone ('how soon?' after a drug: how soon of what the conversation named)
-        facets = bool(q.get("measure")) and all(self.store.entities[x].anchor == "none" for x in q["measure"])
-        follows = bool(ctx.frames) and (self.elliptical(norm) or not {"measure", "group", "drug"} & set(q)
-                                        or facets and not {"group", "drug"} & set(q)
-                                        or self.pair is not None and self.pair.search(norm) is not None)
+        follows = self._follows(ctx, q, norm)
         if follows and newest and q.get("measure") and (self._names_a_set(m, norm) or self._facet_of(q, newest)):
             q["measure"] = [x for x in newest if x not in q["measure"]] + q["measure"]  # their MRD, not the response
             found.append(SlotValue(slot="measure", value=",".join(newest), source="context"))
@@ -95,6 +89,15 @@ class SlotFiller(Common):
         if beside:
             self._beside_last(q, found, newest)
         return q, found, new_topic
+
+    def _follows(self, ctx: Context, q: dict[str, list[str]], norm: str) -> bool:
+        """The turn leans on the conversation: elliptical, or naming no fact slot; 'rate at 2 years?' after the
+        remission duration (a timepoint or cycle alone), 'was the difference across the age groups significant?'
+        after PFS, or a facet named alone ('how soon?' after a drug: how soon of what the conversation named)."""
+        facets = bool(q.get("measure")) and all(self.store.entities[x].anchor == "none" for x in q["measure"])
+        return bool(ctx.frames) and (self.elliptical(norm) or not {"measure", "group", "drug"} & set(q)
+                                     or facets and not {"group", "drug"} & set(q)
+                                     or self.pair is not None and self.pair.search(norm) is not None)
 
     def _several(self, norm: str, offers: list[tuple[str, list[str], float]]) -> list[tuple[str, list[str], float]]:
         """'the median follow-up in each?' points at several groups: one group the conversation named is not them."""
