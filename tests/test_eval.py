@@ -27,7 +27,7 @@ DEV_SETS = ["questions.jsonl", "questions_check.jsonl", "questions_check2.jsonl"
             "questions_fresh5.jsonl", "questions_fresh6.jsonl", "questions_fresh9.jsonl", "questions_fresh11.jsonl",
             "questions_fresh14.jsonl", "questions_fresh15.jsonl", "questions_fresh18.jsonl", "questions_fresh26.jsonl",
             "questions_fresh27.jsonl", "questions_fresh28.jsonl", "questions_fresh29.jsonl", "questions_fresh33.jsonl",
-            "questions_fresh35.jsonl", "questions_fresh36.jsonl"]
+            "questions_fresh35.jsonl", "questions_fresh36.jsonl", "questions_fresh37.jsonl"]
 # First runs of the sets written from the article alone by helpers who never saw the code (tests/data/README.md):
 # accuracy and harmful replies on first contact, then after tuning against the set.
 FIRST_RUNS = {"questions_fresh1.jsonl": (0.8222, 31), "questions_fresh2.jsonl": (0.9038, 14),
@@ -56,7 +56,8 @@ FIRST_RUNS = {"questions_fresh1.jsonl": (0.8222, 31), "questions_fresh2.jsonl": 
               "questions_fresh34.jsonl": (0.9577, 2),
               "questions_fresh35.jsonl": (0.9577, 3),
               "questions_fresh36.jsonl": (0.9500, 3),
-              "questions_fresh37.jsonl": (0.9692, 2)}
+              "questions_fresh37.jsonl": (0.9692, 2),
+              "questions_fresh38.jsonl": (0.9462, 6)}
 # set 23 with the scorer reading a count 'n = 27' as the number 27, on the code of its first run: 96.5% with 4;
 # set 28 with the scorer reading '34.7 months' in '34.7 vs 56.4 months', on the code of its first run: 95.4% with 3
 # Sets tuned after their first run that still have harmful replies: held at their measured level.
