@@ -23,6 +23,9 @@ STATUSES = [
     ("dad's haematologist wants to add blinatumomab, should we agree to it?", "medical_advice"),
     # 'people his age' with no conversation names no age: ask back
     ("how long did people his age live?", "clarify"),
+    # why the protocol changed, or blinatumomab was added, is not in the article (what changed is)
+    ("why did they change the dosing from patient 50?", "no_data"),
+    ("why exactly was blinatumomab added?", "no_data"),
 ]
 
 ANSWERS = [
@@ -37,6 +40,20 @@ ANSWERS = [
     # an age told beside 'my age group' names that age's group
     ("I'm 66, what was PFS in my age group?", ["46.6"]),
     ("my dad is 72 - OS by age group?", ["60-64", "65-69", "70"]),
+    # 'non responding', plural abbreviations, 'mechanism class', 'walk me through', 'tend'
+    ("did the non responding patient carry a TP53 mutation?", ["TP53"]),
+    ("how many CRs were there?", ["66"]),
+    ("mechanism class of inotuzumab?", ["antibody-drug conjugate"]),
+    ("walk me through the amended inotuzumab dosing", ["0.9"]),
+    # 'enrolled' inside a group's description is the group, not the enrolment
+    ("how many patients enrolled while in MRD-positive remission?", ["5 patients"]),
+    ("did PFS differ between patients enrolled before vs after the amendment?", ["P = .77"]),
+    # blinatumomab's maintenance schedule holds for the amended cohort, the only one that got it
+    ("after the amendment, was blinatumomab given continuously during maintenance?", ["continuously"]),
+    # a count and a median side by side, joined by '+' or '&': each one's own figure
+    ("number of second hematologic neoplasms + median time to onset?", ["9 patients", "32.6"]),
+    ("CR rate & MRD negativity?", ["66", "94%"]),
+    ("median age and total number enrolled?", ["68", "80"]),
 ]
 
 
@@ -91,3 +108,18 @@ def test_route_and_days_in_cycles_after_the_amendment(assistant: Assistant) -> N
     assert a.status == "answered" and "day 2" in a.answer and "day 8" in a.answer, a.answer
     b = assistant.ask("how was inotuzumab given?")
     assert b.status == "answered" and "intravenous" in b.answer.lower(), b.answer
+
+
+def test_a_statistic_of_the_conversations_own_measure_keeps_its_group(assistant: Assistant) -> None:
+    """'CI for the OS?' after the 65-69 OS is their CI (10.7-109.5), not the 2- and 5-year rates; with no
+    conversation it is the trial's OS intervals."""
+    *_, a = turns(assistant, "median PFS for the 65-69 year olds?", "and OS for them?", "CI for the OS?")
+    assert a.status == "answered" and "10.7" in a.answer and "63.6%" not in a.answer, a.answer
+    b = assistant.ask("CI for the OS?")
+    assert b.status == "answered" and "63.6%" in b.answer, b.answer
+
+
+def test_a_route_asked_after_blinatumomab_talk_is_the_named_drugs(assistant: Assistant) -> None:
+    """After the amended cohort's blinatumomab, 'and was the inotuzumab IV?' is inotuzumab's route for everyone."""
+    *_, a = turns(assistant, "how many cycles of blinatumomab were added after the amendment?", "and was the inotuzumab IV?")
+    assert a.status == "answered" and "intravenously" in a.answer, a.answer

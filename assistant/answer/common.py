@@ -16,7 +16,8 @@ class Common:
 
     SHARED = ("store", "roles", "t", "options", "follow_starts", "references", "weak_references", "question_words",
               "union", "relation", "coordinated", "cause", "plural", "set_of", "than_last", "overall", "actor",
-              "distributive", "amounts", "pair", "drug_reference", "joiners", "group_fillers", "families")
+              "distributive", "amounts", "pair", "drug_reference", "joiners", "group_fillers", "families",
+              "same_topic_cues")
 
     def __init__(self, store: Store, base: Common | None = None) -> None:
         """Read the settings once; `base` (the planner) shares its own with the slot filler and the strategies."""
@@ -42,6 +43,7 @@ class Common:
         self.drug_reference = re.compile(f.drug_reference) if f.drug_reference else None
         self.joiners = frozenset(f.measure_joiners)
         self.group_fillers = frozenset(f.group_fillers)
+        self.same_topic_cues = tuple(f.same_topic_cues)
         self.families: dict[str, str] = {}  # group id -> the label of the smallest umbrella holding it
         for e in sorted(store.entities.values(), key=lambda e: (len(e.expands), e.id)):
             if e.slot == "group":

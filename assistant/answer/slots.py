@@ -30,7 +30,7 @@ class SlotFiller(Common):
         new_topic = bool(q.get("measure")) and set(q["measure"]) != set(newest)
         norm = self._masked(m)  # 'after that change' names a group; its 'that' points at nothing earlier
         words = norm.split(" ")
-        follows = self._follows(ctx, q, norm)
+        follows = self._follows(m, ctx, q, norm, newest)
         if follows and newest and q.get("measure") and (self._names_a_set(m, norm) or self._facet_of(q, newest)):
             q["measure"] = [x for x in newest if x not in q["measure"]] + q["measure"]  # their MRD, not the response
             found.append(SlotValue(slot="measure", value=",".join(newest), source="context"))
@@ -90,13 +90,16 @@ class SlotFiller(Common):
             self._beside_last(q, found, newest)
         return q, found, new_topic
 
-    def _follows(self, ctx: Context, q: dict[str, list[str]], norm: str) -> bool:
+    def _follows(self, m: Match, ctx: Context, q: dict[str, list[str]], norm: str, newest: list[str]) -> bool:
         """The turn leans on the conversation: elliptical, or naming no fact slot; 'rate at 2 years?' after the
         remission duration (a timepoint or cycle alone), 'was the difference across the age groups significant?'
-        after PFS, or a facet named alone ('how soon?' after a drug: how soon of what the conversation named)."""
+        after PFS, a facet named alone ('how soon?' after a drug: how soon of what the conversation named), or a
+        statistic of the conversation's own measure ('CI for the OS?' after the 65-69 OS: theirs)."""
         facets = bool(q.get("measure")) and all(self.store.entities[x].anchor == "none" for x in q["measure"])
+        same = bool(q.get("measure")) and set(q["measure"]) == set(newest) and set(q) == {"measure"} and any(
+            m.has("cue", c) for c in self.same_topic_cues)
         return bool(ctx.frames) and (self.elliptical(norm) or not {"measure", "group", "drug"} & set(q)
-                                     or facets and not {"group", "drug"} & set(q)
+                                     or facets and not {"group", "drug"} & set(q) or same
                                      or self.pair is not None and self.pair.search(norm) is not None)
 
     def _several(self, norm: str, offers: list[tuple[str, list[str], float]]) -> list[tuple[str, list[str], float]]:
@@ -280,9 +283,10 @@ class SlotFiller(Common):
         return False
 
     def _by_group(self, measures: list[str]) -> bool:
-        """The article reports these measures for some subgroup, not only for the whole trial."""
+        """The article reports these measures for some subgroup, not only for the whole trial (a fact that holds for
+        everyone and for a cohort, blinatumomab's maintenance schedule, is no subgroup's)."""
         ids = set(expand(self.store, measures))
-        return any(f.group != [WHOLE_TRIAL] and ids & set(f.measure) for m in ids for f in self.store.by_measure.get(m, ()))
+        return any(WHOLE_TRIAL not in f.group and ids & set(f.measure) for m in ids for f in self.store.by_measure.get(m, ()))
 
     def _narrowest(self, ids: list[str]) -> list[str]:
         """Drop an umbrella term when a narrower one is also named ('GI side effects' beats 'side effects'), and a

@@ -26,6 +26,7 @@ _SIGNS = [
     (re.compile(r"(?<![<>=])<\s*(\d+)"), r" under \1 ", "<"),
     (re.compile(r"(?<=\d)\s*\+"), " plus ", "+"),
     (re.compile(r"(?<=\d)\s*%"), " percent ", "%"),
+    (re.compile(r"(?:^|(?<=\s))&(?=\s|$)"), " and ", "&"),  # 'CR rate & MRD negativity'
 ]
 _TRANSLATED_ASCII = "`"  # the one ASCII character _DASHES and _QUOTES change
 _DIGIT = re.compile(r"\d")
