@@ -123,3 +123,10 @@ def test_a_route_asked_after_blinatumomab_talk_is_the_named_drugs(assistant: Ass
     """After the amended cohort's blinatumomab, 'and was the inotuzumab IV?' is inotuzumab's route for everyone."""
     *_, a = turns(assistant, "how many cycles of blinatumomab were added after the amendment?", "and was the inotuzumab IV?")
     assert a.status == "answered" and "intravenously" in a.answer, a.answer
+
+
+def test_a_compound_says_each_caveat_once(assistant: Assistant) -> None:
+    """'How many CRs and how many CRps?': both counts, and the response-count caveat they share said once."""
+    a = assistant.ask("How many CRs and how many CRps?")
+    assert a.status == "answered" and "66 of the 74" in a.answer and "CRp" in a.answer, a.answer
+    assert a.answer.count("Caveat: The response counts do not add up") == 1, a.answer

@@ -50,11 +50,14 @@ def merge(parts: list[Answer], asks: list[bool], short: list[bool] | None = None
     status = "answered" if answered else min((a.status for _, a in kept), key=_order)
     texts: list[str] = []
     seen_facts: list[str] = []
+    said: set[str] = set()  # a caveat line is said once, under the first part it bears on
     for n, (i, a) in enumerate(kept):
         if a.status == "answered":
             if a.facts and set(a.facts) <= set(seen_facts):
                 continue  # two parts answered by the same facts ('when did it start and when did it end')
-            texts.append(a.answer)
+            lines = [ln for ln in a.answer.split("\n") if not (ln.startswith("Caveat:") and ln in said)]
+            said.update(ln for ln in lines if ln.startswith("Caveat:"))
+            texts.append("\n".join(lines))
         else:
             word = ORDINALS[min(n, len(ORDINALS) - 1)]
             texts.append(f"Your {word} question: " + (_short(a) if answered else a.answer))
