@@ -26,6 +26,11 @@ STATUSES = [
     # why the protocol changed, or blinatumomab was added, is not in the article (what changed is)
     ("why did they change the dosing from patient 50?", "no_data"),
     ("why exactly was blinatumomab added?", "no_data"),
+    # another trial of a drug ('is there a ... trial going on?') is not this trial's route
+    ("is there an oral inotuzumab trial going on?", "out_of_scope"),
+    # whether one is cured, after one's own test result, is personal
+    ("my 6-month MRD test came back negative, does that mean I'm cured?", "medical_advice"),
+    ("is my husband cured now?", "medical_advice"),
 ]
 
 ANSWERS = [
@@ -54,6 +59,12 @@ ANSWERS = [
     ("number of second hematologic neoplasms + median time to onset?", ["9 patients", "32.6"]),
     ("CR rate & MRD negativity?", ["66", "94%"]),
     ("median age and total number enrolled?", ["68", "80"]),
+    # the oldest of a set of patients is the top of their age range, not the oldest age group
+    ("how old was the oldest patient with a second neoplasm?", ["64-87"]),
+    # which age groups were used: the groups and their sizes
+    ("what were the age groups?", ["n = 25", "n = 27", "n = 28"]),
+    ("how many were already in CR when they started?", ["6 already had complete remission"]),
+    ("amended InO schedule in cycles 2-4?", ["day 8"]),
 ]
 
 
@@ -130,3 +141,9 @@ def test_a_compound_says_each_caveat_once(assistant: Assistant) -> None:
     a = assistant.ask("How many CRs and how many CRps?")
     assert a.status == "answered" and "66 of the 74" in a.answer and "CRp" in a.answer, a.answer
     assert a.answer.count("Caveat: The response counts do not add up") == 1, a.answer
+
+
+def test_a_count_of_a_group_overall_is_not_the_conversations_measure(assistant: Assistant) -> None:
+    """'and how many pts had TP53 mutations overall?' after the non-responder: the 24, not the non-responder again."""
+    _, a = turns(assistant, "was the non-responder TP53 mutated?", "and how many pts had TP53 mutations overall?")
+    assert a.status == "answered" and "24" in a.answer and "did not respond" not in a.answer, a.answer

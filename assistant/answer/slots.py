@@ -57,7 +57,7 @@ class SlotFiller(Common):
             return q, found, new_topic
         missing = [s for s in FACT_SLOTS if s not in q]
         offers = ctxmod.fillers(ctx, missing, union=bool(self.union.search(m.normalised))) if follows else []
-        offers = self._several(norm, offers)
+        offers = self._several(norm, offers, q, self.roles.count in m.ids("stat"))
         stats = m.ids("stat")
         if offers:
             must = set()
@@ -102,8 +102,13 @@ class SlotFiller(Common):
                                      or facets and not {"group", "drug"} & set(q) or same
                                      or self.pair is not None and self.pair.search(norm) is not None)
 
-    def _several(self, norm: str, offers: list[tuple[str, list[str], float]]) -> list[tuple[str, list[str], float]]:
-        """'the median follow-up in each?' points at several groups: one group the conversation named is not them."""
+    def _several(self, norm: str, offers: list[tuple[str, list[str], float]],
+                 q: dict[str, list[str]], counting: bool) -> list[tuple[str, list[str], float]]:
+        """'the median follow-up in each?' points at several groups: one group the conversation named is not them;
+        'and how many pts had TP53 mutations overall?' asks of the group it names in the whole trial, not of the
+        conversation's measure (the non-responder)."""
+        if counting and q.get("group") and "measure" not in q and self.overall is not None and self.overall.search(norm):
+            offers = [o for o in offers if o[0] != "measure"]
         if self.distributive is None or self.distributive.search(norm) is None:
             return offers
         return [o for o in offers if o[0] != "group" or len(o[1]) > 1 or self.store.entities[o[1][0]].expands]
