@@ -147,3 +147,14 @@ def test_a_count_of_a_group_overall_is_not_the_conversations_measure(assistant: 
     """'and how many pts had TP53 mutations overall?' after the non-responder: the 24, not the non-responder again."""
     _, a = turns(assistant, "was the non-responder TP53 mutated?", "and how many pts had TP53 mutations overall?")
     assert a.status == "answered" and "24" in a.answer and "did not respond" not in a.answer, a.answer
+
+
+def test_a_typo_as_near_two_lexicon_words_takes_the_dropped_letter(assistant: Assistant) -> None:
+    """'logest' is 'longest' (a letter dropped), never the more common 'lowest' (opposite answer); 'comon' is
+    'common', not 'colon'; 'hw many' is 'how many'."""
+    a = assistant.ask("Which age group had the logest median OS?")
+    assert a.status == "answered" and "60-64" in a.answer and "Shortest" not in a.answer, a.answer
+    b = assistant.ask("how comon was constipation")
+    assert b.status == "answered" and "58%" in b.answer, b.answer
+    c = assistant.ask("hw many pts were looked at for response outcomes")
+    assert c.status == "answered" and "74 patients" in c.answer, c.answer

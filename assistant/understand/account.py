@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Indel
 
 from assistant.kb.contract import WordRead
 
@@ -97,8 +97,14 @@ class Accountant:
         """The lexicon word an unknown word is one slip from ('paients' -> 'patients', 'ferbile' -> 'febrile'),
         before any everyday word it is also near ('parents'): a question to this assistant means its own words
         first. The same first letter; '' when none, or when two fit equally."""
+        same = self._lexicon_slips(word)
+        return same[0] if len(same) == 1 else ""
+
+    def _lexicon_slips(self, word: str) -> list[str]:
+        """The lexicon words an unknown word is as near to (one, or several that fit equally: 'logest' is
+        'longest' or 'lowest')."""
         if len(word) < 5:
-            return ""
+            return []
         same = [w for w in self.slips.near(word) if w[0] == word[0]]
         if not same and not self.vocab.count(word):  # 'ptaiens': two slips, in a long word that is no English word
             same = self.slips.near_two(word)  # unless an everyday word is as near ('acctualy': 'actually')
@@ -108,7 +114,7 @@ class Accountant:
         if len(same) > 1:  # 'patient' or 'patients', 'change' or 'changed': one word and its ending, the longer
             longest = max(same, key=len)
             same = [longest] if all(longest.startswith(w) for w in same) else same
-        return same[0] if len(same) == 1 else ""
+        return list(same)
 
     # ------------------------------------------------------------ shapes in the original text
 
@@ -170,7 +176,14 @@ class Accountant:
             if self.vocab.common(word):
                 return WordRead(text=word, role="unplaced", detail="a common English word")
             return WordRead(text=word, role="foreign", detail="a rare word")
-        fix = self._lexicon_typo(word) or self.vocab.correction(word)
+        slips = self._lexicon_slips(word)
+        if len(slips) > 1:  # 'logest': 'longest' (a letter dropped) before 'lowest' (one changed), never by how
+            ranked = sorted(slips, key=lambda w: -Indel.normalized_similarity(word, w))  # common 'lowest' is
+            near = [Indel.normalized_similarity(word, w) for w in ranked[:2]]
+            if near[0] - near[1] < 1e-9:  # as near both: no guess
+                return WordRead(text=word, role="unplaced", detail=f"as near '{ranked[0]}' as '{ranked[1]}'")
+            slips = ranked[:1]
+        fix = (slips[0] if slips else "") or self.vocab.correction(word)
         if fix:
             if fix in self.frame_words:
                 return WordRead(text=word, role="frame", detail=f"typo of '{fix}'")
