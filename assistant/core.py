@@ -143,9 +143,12 @@ class Assistant:
             ctx = answers[-1].context
         if whole.status == "medical_advice" and not situation_told(answers, asks):
             return whole  # 'I'm 63. Does this mean I'll get 70 months?': personal as a whole
+        entities = self.store.entities  # a part naming a strong trial term ('median OS') is about the trial
+        anchored = [any(s.source == "question" and s.value in entities and entities[s.value].anchor == "strong"
+                        for s in a.explain.slots) for a in answers]
         return merge(answers, asks,
                      [len(self.normalise(p).split(" ")) <= self.splitter.settings.short_part for p in parts],
-                     [self.splitter.tells_role(p) for p in parts])
+                     [self.splitter.tells_role(p) for p in parts], anchored)
 
     def _read(self, asked: str, follow_up: bool) -> tuple[Match, Accounting]:
         """Tag and account for the words; with typos, again over the corrected text ('how many peple were in the

@@ -31,6 +31,15 @@ STATUSES = [
     # whether one is cured, after one's own test result, is personal
     ("my 6-month MRD test came back negative, does that mean I'm cured?", "medical_advice"),
     ("is my husband cured now?", "medical_advice"),
+    # 'it' with no conversation, beside a group: what is asked of them?
+    ("What was it in the younger group?", "clarify"),
+    # one's relative's survival is a personal prognosis; monitoring advice is the clinician's
+    ("so does that mean dad will probably live about 3 years? please be honest", "medical_advice"),
+    ("what should we watch for with inotuzumab?", "medical_advice"),
+    # the survival of a set of patients the article gives none for
+    ("what was the survival of the patients who developed a second neoplasm?", "no_data"),
+    # a remark after the question ('That's what we watch for') asks nothing
+    ("Was any VOD reported? That's what we watch for with inotuzumab.", "no_data"),
 ]
 
 ANSWERS = [
@@ -65,6 +74,9 @@ ANSWERS = [
     ("what were the age groups?", ["n = 25", "n = 27", "n = 28"]),
     ("how many were already in CR when they started?", ["6 already had complete remission"]),
     ("amended InO schedule in cycles 2-4?", ["day 8"]),
+    ("How many patients harbored a TP53 mutation?", ["24"]),
+    ("how many peoples was in the study?", ["80"]),
+    ("Which age bracket had the most patients?", ["n = 28"]),
 ]
 
 
@@ -158,3 +170,19 @@ def test_a_typo_as_near_two_lexicon_words_takes_the_dropped_letter(assistant: As
     assert b.status == "answered" and "58%" in b.answer, b.answer
     c = assistant.ask("hw many pts were looked at for response outcomes")
     assert c.status == "answered" and "74 patients" in c.answer, c.answer
+
+
+def test_a_long_story_before_the_question_does_not_hide_it(assistant: Assistant) -> None:
+    """Many sentences of everyday words told before the question: the question is answered, the story dropped."""
+    q = ("I'm sorry if this is a long message. My father is 71 and was just diagnosed with B-cell ALL, and the "
+         "doctors mentioned a study using mini-hyper-CVD with inotuzumab. I haven't slept properly in days, I keep "
+         "reading things online and getting more scared. He is a strong man, he raised three of us alone. What I "
+         "really want to know is: in that study, what was the median overall survival for patients 70 or older?")
+    a = assistant.ask(q)
+    assert a.status == "answered" and "34.7" in a.answer and "could not answer" not in a.answer, a.answer
+
+
+def test_a_short_story_beside_a_vague_question_is_still_off_trial(assistant: Assistant) -> None:
+    """'I think that the card is stolen. What are my next steps?': the story sets the topic; not the conclusion."""
+    a = assistant.ask("I think that the card is stolen. What are my next steps?")
+    assert a.status in ("out_of_scope", "medical_advice") and "promising" not in a.answer, a.answer

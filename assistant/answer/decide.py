@@ -267,6 +267,9 @@ class Decider:
         if not follow_up and not set(m.ids("group")) - set(self.store.frame.tagger.own_age) and any(
                 f" {p} " in f" {m.normalised} " for p in self.settings.dangling_groups):
             return Decision("clarify", "bare", "names 'the group' with no conversation saying which")
+        if not follow_up and not m.ids("measure") and any(
+                f" {p} " in f" {m.normalised} " for p in self.settings.dangling_measures):
+            return Decision("clarify", "bare", "'it' with no conversation saying what")
         if not scoped:
             return Decision("out_of_scope", "out_of_scope", "nothing ties the question to this trial")
         if not follow_up and not talking and self._opener(m) and not m.ids("drug") and not self.names_trial(m):

@@ -11,7 +11,7 @@ TOPIC_SLOTS = ("measure", "drug", "cycle", "timepoint")
 
 
 def merge(parts: list[Answer], asks: list[bool], short: list[bool] | None = None,
-          roles: list[bool] | None = None) -> Answer:
+          roles: list[bool] | None = None, anchored: list[bool] | None = None) -> Answer:
     """One answer for a message of several parts (answered in order, each with the context of the one before).
 
     A personal decision in any part that asks makes the whole reply medical_advice (no statistic beside it); a
@@ -19,9 +19,14 @@ def merge(parts: list[Answer], asks: list[bool], short: list[bool] | None = None
     prefaces that are not questions are dropped when another part remains. Every other part is answered or
     said to be unanswerable, in order; the status is answered when any part is. A `short` part right after one
     the article cannot answer ('Was intrathecal chemo given, and how many doses?') is about the same thing.
-    Everyday words a `roles` part cannot place ('I'm a research coordinator doing a lit summary.') are not a topic."""
+    Everyday words a `roles` part cannot place ('I'm a research coordinator doing a lit summary.') are not a topic,
+    nor are those of a story told beside a question `anchored` in a strong trial term ('I haven't slept in days ...
+    what was the median OS for those 70 or older?'); beside a vague one ('the card is stolen. What are my next
+    steps?') they are."""
     short = short or [False] * len(parts)
     roles = roles or [False] * len(parts)
+    anchored = anchored or [False] * len(parts)
+    story = any(a and k for a, k in zip(asks, anchored))
     last = parts[-1].context
     told = situation_told(parts, asks)  # 'My wife is on this protocol. What did people die of?': no decision
     advice = next((a for i, a in enumerate(parts) if a.status == "medical_advice" and (asks[i] or not told)), None)
@@ -31,7 +36,8 @@ def merge(parts: list[Answer], asks: list[bool], short: list[bool] | None = None
         return parts[0].model_copy(update={"context": last})
     foreign = next((a for i, a in enumerate(parts) if a.status == "out_of_scope"
                     and a.explain.decision in ("foreign", "unplaced", "reject")
-                    and not (roles[i] and a.explain.decision == "unplaced")), None)
+                    # everyday words told beside a question ('I haven't slept properly in days') name nothing foreign
+                    and not ((roles[i] or not asks[i] and story) and a.explain.decision == "unplaced")), None)
     if foreign is not None and not any(a.explain.names_trial for a in parts):
         return foreign.model_copy(update={"context": last})  # 'My husband takes ibrutinib. Side effects?'  
     asking = any(asks)

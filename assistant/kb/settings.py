@@ -46,6 +46,8 @@ class DecisionSettings(Strict):
     follow_openers: list[str] = Field(default_factory=list)
     other_trials: list[str] = Field(default_factory=list)
     dangling_groups: list[str] = Field(default_factory=list)
+    dangling_measures: list[str] = Field(default_factory=list, description="a pronoun standing for a measure ('what "
+                                         "was it in the older group?'): with no conversation and no measure named, ask what")
     opener_fillers: list[str] = Field(default_factory=list)
     fresh_followup_out: list[str] = Field(default_factory=list)
     general_terms: list[str] = Field(default_factory=list, description="measures (umbrellas expand) whose bare "

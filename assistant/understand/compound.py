@@ -62,8 +62,12 @@ class Splitter:
             # 'How many patients, what was their median age': a comma splits only a part that is a question itself
             pieces = [x for p in pieces for x in (self.comma.split(p) if self.comma_opener.match(p) else [p])]
             parts.extend(p.strip() for p in pieces if any(c.isalnum() for c in p))
-        if len(parts) > self.max_parts:  # a long message is one question with many clauses: do not over-split
-            parts = parts[:self.max_parts - 1] + [" ".join(parts[self.max_parts - 1:])]
+        if len(parts) > self.max_parts:
+            asking = [self.asks(p) for p in parts]
+            if 0 < sum(asking) < self.max_parts:  # a long story told before the question: the story as one part
+                parts = [" ".join(p for p, a in zip(parts, asking) if not a)] + [p for p, a in zip(parts, asking) if a]
+            else:  # a long message is one question with many clauses: do not over-split
+                parts = parts[:self.max_parts - 1] + [" ".join(parts[self.max_parts - 1:])]
         if len(parts) > 1 and self.remark is not None:  # 'any VOD? ino is known for it': the question alone
             parts = [p for p in parts if not (self.remark.search(p) and not p.rstrip().endswith("?"))] or parts
         if len(parts) == 1:  # one question: as written, greeting and all ('good morning, can you help me?')
@@ -100,7 +104,8 @@ class Splitter:
         if m is None or not m.group(0).strip():
             return part
         rest = part[m.end():]
-        return rest if rest and self.opener.match(rest) else part
+        colon = ":" in m.group(0)  # 'What I really want to know is: in that study, what was ...': all of it asks
+        return rest if rest and (self.opener.match(rest) or colon) else part
 
     def tells_role(self, part: str) -> bool:
         """A preface telling who asks ('I'm a research coordinator doing a lit summary.')."""

@@ -237,7 +237,10 @@ class Lookup(Strategy):
         if self.cause is not None and len(measures) > 1 and self.cause.search(m.normalised) and not any(
                 self.coverage(measures, f) == len(measures) for f in top):
             return self.describe(q)  # 'did anyone die of liver disease?': no fact gives deaths from it
-        strong = self._strong(m, q)
+        strong = self._strong(m, q) + [  # survival named as such: 'the survival of the patients who developed a
+            x for x in q.get("measure", []) if self.store.entities[x].expands  # second neoplasm' (no fact joins them)
+            and not self.store.survival.isdisjoint(expand(self.store, [x]))
+            and any(mm.entity == x and mm.how == "exact" for mm in m.mentions)]
         if len(strong) >= 2 and self.relation.search(m.normalised) and not self.coordinated.search(m.normalised) and not any(
                 self.coverage(strong, f) >= 2 for f in top):
             return self.describe({**q, "measure": strong})
