@@ -40,6 +40,14 @@ STATUSES = [
     ("what was the survival of the patients who developed a second neoplasm?", "no_data"),
     # a remark after the question ('That's what we watch for') asks nothing
     ("Was any VOD reported? That's what we watch for with inotuzumab.", "no_data"),
+    # a relative's expectations, one's own outlook or safety from relapse are personal
+    ("My dad is 66 and starting treatment. Can he expect to live at least 70 months?", "medical_advice"),
+    ("I'm 68 with a TP53 mutation. What's my outlook on this regimen?", "medical_advice"),
+    ("My mum has been in remission 6 years after similar treatment. Is she safe from relapse now?", "medical_advice"),
+    # total deaths, dose delays and the site's location are not reported
+    ("How many patients in total died during the trial?", "no_data"),
+    ("How many times were doses reduced or delayed during consolidation?", "no_data"),
+    ("Where was the study centre located?", "no_data"),
 ]
 
 ANSWERS = [
@@ -77,6 +85,21 @@ ANSWERS = [
     ("How many patients harbored a TP53 mutation?", ["24"]),
     ("how many peoples was in the study?", ["80"]),
     ("Which age bracket had the most patients?", ["n = 28"]),
+    # everyday verbs and nouns around a trial question
+    ("What page range does the article occupy?", ["e433"]),
+    ("How was blinatumomab built into maintenance after the amendment?", ["every 3 cycles"]),
+    ("Sceptical reader: did adding blinatumomab significantly improve PFS?", ["P = .77"]),
+    ("What chromosomal feature did the non-responder have?", ["tetraploidy"]),
+    ("Was the trend in OS across the age groups significant?", ["P = .048"]),
+    ("Which lineage of ALL was studied?", ["B-cell"]),
+    ("Did 5-year PFS fall below 50%?", ["44.0%"]),
+    ("Is the median follow-up longer than 7 years?", ["92.8"]),
+    # the main safety concern: the deaths in remission for everyone, cytopenia for the oldest
+    ("what was the main safety concern with this combination?", ["deaths during remission"]),
+    ("main safety concern for patients 70 or older", ["cytopenia"]),
+    # a situation told with 'and' is one statement beside the question
+    ("My wife has ALL and is about to start this treatment. What was the most common side effect?", ["80%"]),
+    ("what else besides infections contributed to deaths in remission?", ["second disorder"]),
 ]
 
 

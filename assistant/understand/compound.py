@@ -55,7 +55,9 @@ class Splitter:
         """The parts of a message (one part when it asks one thing)."""
         parts: list[str] = []
         for sentence in _SENTENCE.split(text.strip()):
-            pieces = self.join.split(sentence) if self.join is not None else [sentence]
+            told = self.preface is not None and self.preface.match(sentence) is not None and not sentence.rstrip().endswith("?")
+            # 'My husband has ALL and is about to start this treatment.' tells one thing: never split at its 'and'
+            pieces = self.join.split(sentence) if self.join is not None and not told else [sentence]
             pieces = self._rejoined(pieces)
             pieces = [self._without_lead_in(p) for p in pieces]
             pieces = [x for p in pieces for x in self._after_preface(p)]

@@ -72,7 +72,7 @@ class Lookup(Strategy):
         if "group" not in q and any(WHOLE_TRIAL in f.group and (not asked or f.measure[0] in asked) for f in top):
             top = [f for f in top if WHOLE_TRIAL in f.group]  # no group asked: the whole trial, not a subgroup too
         if excluded:
-            top = [f for f in top if not excluded & set(f.measure)] or top
+            top = self._left_out(q, excluded, res, top)
         ranks = sorted((f.rank for f in top), reverse=True)
         if len(top) > self.t.max_facts and ranks[0] >= self.t.summary_rank and ranks[0] > ranks[1]:
             top = top[:1]  # a summary fact ('what the amendment changed') answers for the many details
@@ -254,6 +254,16 @@ class Lookup(Strategy):
             return top
         return [f for f in top if self.roles.types in f.measure or not any(  # MDS is one type of second cancer
             x not in wide and x in self.store.entities and self.store.entities[x].qualifies for x in f.measure)]
+
+    def _left_out(self, q: dict[str, list[str]], excluded: set[str], res: Resolution, top: list[Fact]) -> list[Fact]:
+        """The best facts without the measures left out ('besides MDS'); when all that was named was left out
+        ('what else besides infections contributed to deaths in remission?'), the fitting facts telling more."""
+        top = [f for f in top if not excluded & set(f.measure)] or top
+        if not set(q.get("measure", [])) <= excluded:
+            return top
+        left = set(expand(self.store, list(excluded))) | excluded
+        beyond = [f for _, f in res.scored if set(f.measure) - left]
+        return beyond[:self.t.max_facts] or top
 
     def _besides(self, m: Match) -> set[str]:
         """Measures named between 'besides' / 'other than' and the question proper: the ones to leave out."""

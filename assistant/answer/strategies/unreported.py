@@ -3,7 +3,7 @@ answer any part of the question it does report ('nausea and vomiting')."""
 from __future__ import annotations
 
 from assistant.answer.plan import Plan
-from assistant.answer.resolver import resolve
+from assistant.answer.resolver import expand, resolve
 from assistant.answer.strategies.base import Strategy
 from assistant.kb.contract import Context
 from assistant.kb.models import FACT_SLOTS, Fact
@@ -32,6 +32,10 @@ class Unreported(Strategy):
                 v.value == number and v.kind != "timepoint" and v.unit.startswith(unit) for v in f.values)]
             if number and held:
                 return Plan(status="answered", facts=held[:self.t.max_facts], confidence=0.75)
+            untimed = not any(f.slot("timepoint") for x in expand(self.store, measures)
+                              for f in self.store.by_measure.get(x, ()))
+            if untimed and m.ids("cue") and res.top:  # 'is the median follow-up longer than 7 years?': a measure
+                return Plan(status="answered", facts=res.top[:self.t.max_facts], confidence=0.7)  # never timed
         qualifiers = [x for x in exact if x not in e.related]  # ('median age and age range of those who ...':
         if entity is None and e.of_measure and qualifiers and e.related:  # the median age is theirs too)
             # 'age range of those with second neoplasms': a fact of the named measure holds what was asked
