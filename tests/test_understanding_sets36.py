@@ -48,6 +48,14 @@ STATUSES = [
     ("How many patients in total died during the trial?", "no_data"),
     ("How many times were doses reduced or delayed during consolidation?", "no_data"),
     ("Where was the study centre located?", "no_data"),
+    # a greeting beside a statement asks nothing yet; 'anyone there?' is a greeting
+    ("Hello! I've just been forwarded this article by a colleague.", "chitchat"),
+    ("good evening, anyone there?", "chitchat"),
+    # kitchen 'induction' is no trial term among unknown words; what a figure means for oneself is personal
+    ("What induction hob would you recommend for a small flat?", "out_of_scope"),
+    ("I'm 67 - does that mean I have a 46% chance of being alive in 5 years?", "medical_advice"),
+    # a duration in days of something given in cycles is not reported
+    ("how long was each blinatumomab cycle in days?", "no_data"),
 ]
 
 ANSWERS = [
@@ -100,6 +108,10 @@ ANSWERS = [
     # a situation told with 'and' is one statement beside the question
     ("My wife has ALL and is about to start this treatment. What was the most common side effect?", ["80%"]),
     ("what else besides infections contributed to deaths in remission?", ["second disorder"]),
+    ("Who are the 2nd and 3rd authors?", ["Short NJ", "Senapati J"]),
+    ("Were hepatic lab abnormalities common?", ["59%", "55%"]),
+    # a median compared with a duration: the median, not a survival rate at that time
+    ("Was median PFS for CTG-HR under 2 years?", ["14.7"]),
 ]
 
 

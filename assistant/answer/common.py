@@ -11,13 +11,16 @@ from assistant.kb.store import Store
 from assistant.understand.matcher import Match
 
 
+_UNIT_ASKED = re.compile(r"\b(?:in|how many) (day|week|hour|minute)s?\b")
+
+
 class Common:
     """Settings and helpers of the planner, the slot filler and the strategies. Pure and thread-safe."""
 
     SHARED = ("store", "roles", "t", "options", "follow_starts", "references", "weak_references", "question_words",
               "union", "relation", "coordinated", "cause", "plural", "set_of", "than_last", "overall", "actor",
               "distributive", "amounts", "pair", "drug_reference", "joiners", "group_fillers", "families",
-              "same_topic_cues")
+              "same_topic_cues", "threshold")
 
     def __init__(self, store: Store, base: Common | None = None) -> None:
         """Read the settings once; `base` (the planner) shares its own with the slot filler and the strategies."""
@@ -44,6 +47,7 @@ class Common:
         self.joiners = frozenset(f.measure_joiners)
         self.group_fillers = frozenset(f.group_fillers)
         self.same_topic_cues = tuple(f.same_topic_cues)
+        self.threshold = re.compile(f.threshold) if f.threshold else None
         self.families: dict[str, str] = {}  # group id -> the label of the smallest umbrella holding it
         for e in sorted(store.entities.values(), key=lambda e: (len(e.expands), e.id)):
             if e.slot == "group":
@@ -88,14 +92,20 @@ class Common:
             parts[0] = "results" if len(parts) > 1 else "that"
         return " ".join(parts)
 
-    def lacks(self, q: dict[str, list[str]], stats: list[str], facts: list[Fact]) -> str:
+    def lacks(self, q: dict[str, list[str]], stats: list[str], facts: list[Fact], text: str = "") -> str:
         """What was asked that a `required` statistic leaves unanswered by these facts ('' if nothing): 'how long
-        was each inotuzumab infusion?' is not answered by the route."""
+        was each inotuzumab infusion?' is not answered by the route, nor 'how long ... in days?' by cycles."""
+        unit = _UNIT_ASKED.search(text)
         for s in stats:
             sm = self.store.answers.statistics.get(s)
             if sm is None or not sm.required or not facts:
                 continue
-            if not any(f.stat in sm.fact_stats or {v.kind for v in f.values} & set(sm.value_kinds) for f in facts):
+            def gives(f: Fact) -> bool:
+                kinds = [v for v in f.values if v.kind in sm.value_kinds]
+                if unit and kinds and not any(v.unit.startswith(unit.group(1)) for v in kinds):
+                    return False  # 'in days': a duration in cycles is no answer
+                return f.stat in sm.fact_stats and not unit or bool(kinds)
+            if not any(gives(f) for f in facts):
                 label = self.store.entities[s].label if s in self.store.entities else ""
                 return f"a {label} for {self.describe(q)}" if label else self.describe(q)
         return ""

@@ -73,7 +73,8 @@ class Decider:
             if x.slot in ("drug", "group", "cycle") and (x.how != "generic" or (clean and x.slot != "group")):
                 return True  # 'stop his maintenance early': an everyday word for a phase, nothing else unknown
             e = self.store.entities[x.entity]
-            if x.slot == "measure" and (clean or e.anchor == "strong" or (x.how == "exact" and e.anchor != "none")):
+            if x.slot == "measure" and (clean or e.anchor == "strong" or (  # a weak term among many unknown words
+                    x.how == "exact" and e.anchor != "none" and acct.unknown() <= 2)):  # ('induction hob') is not one
                 return True
         return clean and any(x.slot == "unreported" and x.how != "generic" for x in m.mentions)
 

@@ -34,6 +34,9 @@ def merge(parts: list[Answer], asks: list[bool], short: list[bool] | None = None
         return advice.model_copy(update={"context": last})
     if all(a.status == "chitchat" for a in parts):  # 'good morning! hope you're well': one greeting back
         return parts[0].model_copy(update={"context": last})
+    greeting = next((a for a in parts if a.status == "chitchat"), None)
+    if greeting is not None and not any(asks):  # 'Hello! I've just been sent this article.': nothing asked yet
+        return greeting.model_copy(update={"context": last})
     foreign = next((a for i, a in enumerate(parts) if a.status == "out_of_scope"
                     and a.explain.decision in ("foreign", "unplaced", "reject")
                     # everyday words told beside a question ('I haven't slept properly in days') name nothing foreign

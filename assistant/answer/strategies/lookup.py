@@ -34,6 +34,9 @@ class Lookup(Strategy):
         if not q or (q == {"group": [WHOLE_TRIAL]} and not m.ids("stat") and not m.ids("cue")):  # 'why all 80?':
             # the whole trial alone asks nothing yet
             return self.clarify_generic("that", stats)
+        if q.get("timepoint") and self.roles.median in stats and self.threshold is not None \
+                and self.threshold.search(m.normalised):  # 'was median PFS under 2 years?': the median, compared
+            q = {k: v for k, v in q.items() if k != "timepoint"}
         excluded = self._besides(m)
         if excluded and q.get("measure"):  # 'besides MDS, what other second neoplasm?': not the ones named
             q = dict(q, measure=[x for x in q["measure"] if x not in excluded] or q["measure"])
@@ -219,7 +222,7 @@ class Lookup(Strategy):
         if len(families) > 1 and not any(set(groups) <= set(f.group) for f in top) and not self._paired(groups):
             return self.describe(q)  # 'median OS for TP53-mutated patients aged 70 or older': no fact joins them
         meaning = self.store.answers.statistics
-        if lacking := self.lacks(q, stats, top):  # 'how long was each infusion?': not that it was IV
+        if lacking := self.lacks(q, stats, top, m.normalised):  # 'how long was each infusion?': not that it was IV
             return lacking
         for s in stats:  # 'what percentage of all patients died in remission?': the article gives only counts
             sm = meaning.get(s)

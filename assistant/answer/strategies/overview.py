@@ -27,6 +27,6 @@ class Overview(Strategy):
         if "group" not in q:  # no group asked: a subgroup's fact only as a breakdown of what everyone's facts report
             whole = {x for f in facts if WHOLE_TRIAL in f.group for x in f.measure}
             facts = [f for f in facts if WHOLE_TRIAL in f.group or not whole or set(f.measure) & whole]
-        if lacking := self.lacks(q, stats, facts):  # 'how long was each infusion?': not that it was IV
+        if lacking := self.lacks(q, stats, facts, m.normalised):  # 'how long was each infusion?': not that it was IV
             return Plan(status="no_data", kind="not_reported", facts=facts[:2], missing=lacking, confidence=0.7)
         return Plan(status="answered", kind="overview", facts=facts, table=len(facts) > 1, confidence=0.85)
