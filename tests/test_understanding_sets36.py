@@ -56,6 +56,7 @@ STATUSES = [
     ("I'm 67 - does that mean I have a 46% chance of being alive in 5 years?", "medical_advice"),
     # a duration in days of something given in cycles is not reported
     ("how long was each blinatumomab cycle in days?", "no_data"),
+    ("What was the data cutoff date?", "no_data"),
 ]
 
 ANSWERS = [
@@ -112,6 +113,12 @@ ANSWERS = [
     ("Were hepatic lab abnormalities common?", ["59%", "55%"]),
     # a median compared with a duration: the median, not a survival rate at that time
     ("Was median PFS for CTG-HR under 2 years?", ["14.7"]),
+    # set 43's classes
+    ("What was the oldest age among patients who got a second blood cancer?", ["64-87"]),
+    ("How many were in the youngest age band, 60-64?", ["25"]),
+    ("What is inotuzumab directed against?", ["CD22"]),
+    ("At what point was blinatumomab added to the protocol?", ["50th"]),
+    ("Why were only 74 patients assessed for response if 80 enrolled?", ["6 already had complete remission"]),
 ]
 
 
