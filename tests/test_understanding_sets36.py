@@ -57,6 +57,11 @@ STATUSES = [
     # a duration in days of something given in cycles is not reported
     ("how long was each blinatumomab cycle in days?", "no_data"),
     ("What was the data cutoff date?", "no_data"),
+    # set 44's classes
+    ("So that means she has about a 50/50 chance of being alive in 5 years?", "medical_advice"),
+    ("Is my 71 yo sister likely to get a second cancer from this treatment?", "medical_advice"),
+    ("Where was this study run?", "no_data"),
+    ("Did they compare the results with a historical control group?", "no_data"),
 ]
 
 ANSWERS = [
@@ -119,6 +124,10 @@ ANSWERS = [
     ("What is inotuzumab directed against?", ["CD22"]),
     ("At what point was blinatumomab added to the protocol?", ["50th"]),
     ("Why were only 74 patients assessed for response if 80 enrolled?", ["6 already had complete remission"]),
+    ("In which year range was enrollment and what was the median age?", ["2011", "68"]),
+    ("Was inotuzumab given in every cycle or only some of them?", ["first 4 cycles"]),
+    ("How many deaths in remission were associated with development of a second disorder?", ["n = 9"]),
+    ("what type of conjugate is inotuzumab and against which antigen?", ["antibody-drug conjugate", "CD22"]),
 ]
 
 
