@@ -62,6 +62,12 @@ STATUSES = [
     ("Is my 71 yo sister likely to get a second cancer from this treatment?", "medical_advice"),
     ("Where was this study run?", "no_data"),
     ("Did they compare the results with a historical control group?", "no_data"),
+    # set 45's classes
+    ("How many patients completed the full maintenance phase?", "no_data"),
+    ("I'm 70 and finishing treatment - what's my personal risk of getting MDS?", "medical_advice"),
+    ("How long did patients survive after developing the second neoplasm?", "no_data"),
+    ("Will my dad make it to 5 years?", "medical_advice"),
+    ("Would you recommend a transplant for my uncle who is 66?", "medical_advice"),
 ]
 
 ANSWERS = [
@@ -128,6 +134,11 @@ ANSWERS = [
     ("Was inotuzumab given in every cycle or only some of them?", ["first 4 cycles"]),
     ("How many deaths in remission were associated with development of a second disorder?", ["n = 9"]),
     ("what type of conjugate is inotuzumab and against which antigen?", ["antibody-drug conjugate", "CD22"]),
+    ("What's the full title of the original Lancet Haematol article?", ["Mini-hyper-CVD plus inotuzumab"]),
+    ("was the study blinded or open?", ["open-label"]),
+    ("In the amended maintenance, how often was a blinatumomab cycle inserted?", ["every 3 cycles"]),
+    # an age told with the diagnosis names the group 'people his age' asks about
+    ("My dad was just diagnosed at 74. What did this trial find for people his age in terms of median OS?", ["34.7"]),
 ]
 
 
@@ -237,3 +248,9 @@ def test_a_short_story_beside_a_vague_question_is_still_off_trial(assistant: Ass
     """'I think that the card is stolen. What are my next steps?': the story sets the topic; not the conclusion."""
     a = assistant.ask("I think that the card is stolen. What are my next steps?")
     assert a.status in ("out_of_scope", "medical_advice") and "promising" not in a.answer, a.answer
+
+
+def test_a_timepoint_after_a_median_asks_the_rate_then(assistant: Assistant) -> None:
+    """'at 2 years?' after the median remission duration: the 2-year rate (84.0%), not a median at 2 years."""
+    _, a = turns(assistant, "What was the median continuous remission duration?", "at 2 years?")
+    assert a.status == "answered" and "84.0%" in a.answer, a.answer

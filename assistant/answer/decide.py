@@ -70,6 +70,8 @@ class Decider:
                 continue
             if x.slot == "domain" and x.entity in domains:
                 return True
+            if x.slot == "timepoint" and x.how != "generic" and clean:
+                return True  # 'will my mum make it to 5 years?'
             if x.slot in ("drug", "group", "cycle") and (x.how != "generic" or (clean and x.slot != "group")):
                 return True  # 'stop his maintenance early': an everyday word for a phase, nothing else unknown
             e = self.store.entities[x.entity]

@@ -259,7 +259,10 @@ class SlotFiller(Common):
         own = m.ids("stat")
         if own or m.ids("measure") or not ctx.frames or not self.elliptical(m.normalised):
             return own
-        return list(ctx.frames[0].stats)
+        last = list(ctx.frames[0].stats)
+        if m.ids("timepoint"):  # 'at 2 years?' after the median remission duration: the rate then, not a median
+            last = [x for x in last if x != self.roles.median]
+        return last
 
     def _pair(self, ctx: Context) -> list[str]:
         """The two groups a conversation was about: the newest two it named, or the newest and its opposite."""
