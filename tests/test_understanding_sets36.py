@@ -139,6 +139,9 @@ ANSWERS = [
     ("In the amended maintenance, how often was a blinatumomab cycle inserted?", ["every 3 cycles"]),
     # an age told with the diagnosis names the group 'people his age' asks about
     ("My dad was just diagnosed at 74. What did this trial find for people his age in terms of median OS?", ["34.7"]),
+    # set 46's classes: a set named by a measure keeps its own facts beside the whole trial's
+    ("Second neoplasms: median age of patients and median time from starting treatment?", ["71", "32.6"]),
+    ("How many induction cycles included inotuzumab?", ["first 4 cycles"]),
 ]
 
 

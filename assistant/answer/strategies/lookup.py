@@ -72,8 +72,8 @@ class Lookup(Strategy):
             top = top + [f for f in self._each_measure(m, q, stats, top) if f not in top]
         asked = set(q.get("measure", []))
         top = self._unqualified(asked, top)
-        if "group" not in q and any(WHOLE_TRIAL in f.group and (not asked or f.measure[0] in asked) for f in top):
-            top = [f for f in top if WHOLE_TRIAL in f.group]  # no group asked: the whole trial, not a subgroup too
+        if "group" not in q:
+            top = self._whole_trial(asked, top)
         if excluded:
             top = self._left_out(q, excluded, res, top)
         ranks = sorted((f.rank for f in top), reverse=True)
@@ -257,6 +257,13 @@ class Lookup(Strategy):
             return top
         return [f for f in top if self.roles.types in f.measure or not any(  # MDS is one type of second cancer
             x not in wide and x in self.store.entities and self.store.entities[x].qualifies for x in f.measure)]
+
+    def _whole_trial(self, asked: set[str], top: list[Fact]) -> list[Fact]:
+        """No group asked: the whole trial's facts, not a subgroup's too, unless the measures name the set
+        ('second neoplasms: median age' is theirs)."""
+        if not any(WHOLE_TRIAL in f.group and (not asked or f.measure[0] in asked) for f in top):
+            return top
+        return [f for f in top if WHOLE_TRIAL in f.group or self.coverage(list(asked), f) >= 2]
 
     def _left_out(self, q: dict[str, list[str]], excluded: set[str], res: Resolution, top: list[Fact]) -> list[Fact]:
         """The best facts without the measures left out ('besides MDS'); when all that was named was left out
