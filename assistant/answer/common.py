@@ -11,16 +11,13 @@ from assistant.kb.store import Store
 from assistant.understand.matcher import Match
 
 
-_UNIT_ASKED = re.compile(r"\b(?:in|how many) (day|week|hour|minute)s?\b")
-
-
 class Common:
     """Settings and helpers of the planner, the slot filler and the strategies. Pure and thread-safe."""
 
     SHARED = ("store", "roles", "t", "options", "follow_starts", "references", "weak_references", "question_words",
               "union", "relation", "coordinated", "cause", "plural", "set_of", "than_last", "overall", "actor",
               "distributive", "amounts", "pair", "drug_reference", "joiners", "group_fillers", "families",
-              "same_topic_cues", "threshold")
+              "same_topic_cues", "threshold", "unit_asked")
 
     def __init__(self, store: Store, base: Common | None = None) -> None:
         """Read the settings once; `base` (the planner) shares its own with the slot filler and the strategies."""
@@ -48,6 +45,7 @@ class Common:
         self.group_fillers = frozenset(f.group_fillers)
         self.same_topic_cues = tuple(f.same_topic_cues)
         self.threshold = re.compile(f.threshold) if f.threshold else None
+        self.unit_asked = re.compile(f.unit_asked) if f.unit_asked else None
         self.families: dict[str, str] = {}  # group id -> the label of the smallest umbrella holding it
         for e in sorted(store.entities.values(), key=lambda e: (len(e.expands), e.id)):
             if e.slot == "group":
@@ -95,7 +93,7 @@ class Common:
     def lacks(self, q: dict[str, list[str]], stats: list[str], facts: list[Fact], text: str = "") -> str:
         """What was asked that a `required` statistic leaves unanswered by these facts ('' if nothing): 'how long
         was each inotuzumab infusion?' is not answered by the route, nor 'how long ... in days?' by cycles."""
-        unit = _UNIT_ASKED.search(text)
+        unit = self.unit_asked.search(text) if self.unit_asked is not None and text else None
         for s in stats:
             sm = self.store.answers.statistics.get(s)
             if sm is None or not sm.required or not facts:

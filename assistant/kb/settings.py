@@ -281,6 +281,8 @@ class FollowUpWords(Strict):
     choice: Regex = Field("", description="regex (whole normalised turn) picking an option offered by a clarify; "
                                         "group 1 is a key of `ordinals`")
     ordinals: dict[str, int] = Field(default_factory=dict, description="'first' -> 0, ..., 'last' -> -1")
+    unit_asked: Regex = Field("", description="regex: a unit a duration is asked in, group 1 its singular ('how long "
+                                             "... in days?' is not answered by a number of cycles)")
     threshold: Regex = Field("", description="regex: a duration a median is compared with, not a timepoint ('was "
                                             "median PFS for CTG-HR under 2 years?')")
     same_topic_cues: list[str] = Field(default_factory=list, description="cue ids that, asked of the conversation's "
