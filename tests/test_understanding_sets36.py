@@ -142,6 +142,9 @@ ANSWERS = [
     # set 46's classes: a set named by a measure keeps its own facts beside the whole trial's
     ("Second neoplasms: median age of patients and median time from starting treatment?", ["71", "32.6"]),
     ("How many induction cycles included inotuzumab?", ["first 4 cycles"]),
+    # ALL as a second neoplasm is one of its types, beside MDS
+    ("How many MDS vs how many ALL as second neoplasms?", ["5 patients", "3 patients"]),
+    ("How many developed a second ALL?", ["3 patients"]),
 ]
 
 
