@@ -145,6 +145,9 @@ ANSWERS = [
     # ALL as a second neoplasm is one of its types, beside MDS
     ("How many MDS vs how many ALL as second neoplasms?", ["5 patients", "3 patients"]),
     ("How many developed a second ALL?", ["3 patients"]),
+    # set 47's classes: 'when' of enrolment is its dates, not the count; 'before maintenance' only places the cycles
+    ("when did they enroll them?", ["2011", "2022"]),
+    ("For how many cycles was blinatumomab given after the amendment, before maintenance?", ["4 cycles"]),
 ]
 
 
