@@ -90,6 +90,14 @@ class Common:
             parts[0] = "results" if len(parts) > 1 else "that"
         return " ".join(parts)
 
+    def holds(self, fact: Fact, stat: str, value_kinds: bool = False) -> bool:
+        """The fact holds the statistic ('how many': a count); `value_kinds`: also a value of a kind that gives it."""
+        sm = self.store.answers.statistics.get(stat)
+        if sm is None:
+            return True
+        kinds = {v.kind for v in fact.values}
+        return fact.stat in sm.fact_stats or bool(kinds & set(sm.holds)) or (value_kinds and bool(kinds & set(sm.value_kinds)))
+
     def lacks(self, q: dict[str, list[str]], stats: list[str], facts: list[Fact], text: str = "") -> str:
         """What was asked that a `required` statistic leaves unanswered by these facts ('' if nothing): 'how long
         was each inotuzumab infusion?' is not answered by the route, nor 'how long ... in days?' by cycles."""

@@ -283,12 +283,7 @@ class SlotFiller(Common):
 
     def _holds(self, slots: dict[str, list[str]], stats: list[str]) -> bool:
         """Some best fact for these slots holds one of the statistics asked (a count, for 'how many')."""
-        meaning = self.store.answers.statistics
-        for f in resolve(self.store, slots, stats).top:
-            kinds = {v.kind for v in f.values}
-            if any(f.stat in meaning[s].fact_stats or kinds & set(meaning[s].holds) for s in stats):
-                return True
-        return False
+        return any(self.holds(f, s) for f in resolve(self.store, slots, stats).top for s in stats)
 
     def _by_group(self, measures: list[str]) -> bool:
         """The article reports these measures for some subgroup, not only for the whole trial (a fact that holds for

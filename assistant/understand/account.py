@@ -178,9 +178,9 @@ class Accountant:
             return WordRead(text=word, role="foreign", detail="a rare word")
         slips = self._lexicon_slips(word)
         if len(slips) > 1:  # 'logest': 'longest' (a letter dropped) before 'lowest' (one changed), never by how
-            ranked = sorted(slips, key=lambda w: -Indel.normalized_similarity(word, w))  # common 'lowest' is
-            near = [Indel.normalized_similarity(word, w) for w in ranked[:2]]
-            if near[0] - near[1] < 1e-9:  # as near both: no guess
+            near = sorted(((Indel.normalized_similarity(word, w), w) for w in slips), reverse=True)  # common a word is
+            ranked = [w for _, w in near]
+            if near[0][0] - near[1][0] < 1e-9:  # as near both: no guess
                 return WordRead(text=word, role="unplaced", detail=f"as near '{ranked[0]}' as '{ranked[1]}'")
             slips = ranked[:1]
         fix = (slips[0] if slips else "") or self.vocab.correction(word)

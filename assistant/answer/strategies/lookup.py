@@ -134,7 +134,7 @@ class Lookup(Strategy):
         extra: list[Fact] = []
         for x in self._strong(m, q, weight=0.5, facets=True):
             own = self._own_stat(m, x)  # 'number of second neoplasms + median time to onset': their count too
-            if any(self.coverage([x], f) and (not own or self._gives(f, own)) for f in top):
+            if any(self.coverage([x], f) and (not own or self.holds(f, own, value_kinds=True)) for f in top):
                 continue
             qx = dict(q, measure=[x])
             if "timepoint" in qx and x not in self.timed:
@@ -149,12 +149,6 @@ class Lookup(Strategy):
         """The statistic written right before a measure ('number of second neoplasms': a count of them), or ''."""
         starts = {x.start for x in m.mentions if x.entity == measure and x.how == "exact" and x.start >= 0}
         return next((x.entity for x in m.mentions if x.slot == "stat" and x.end in starts), "")
-
-    def _gives(self, fact: Fact, stat: str) -> bool:
-        """The fact holds the statistic ('how many': a count)."""
-        sm = self.store.answers.statistics.get(stat)
-        kinds = {v.kind for v in fact.values}
-        return sm is None or fact.stat in sm.fact_stats or bool(kinds & set(sm.holds) | kinds & set(sm.value_kinds))
 
     def _side_by_side(self, m: Match, groups: list[str]) -> bool:
         """Groups of different families named one after the other with only a joiner between them ('for the
