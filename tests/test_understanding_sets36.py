@@ -68,6 +68,12 @@ STATUSES = [
     ("How long did patients survive after developing the second neoplasm?", "no_data"),
     ("Will my dad make it to 5 years?", "medical_advice"),
     ("Would you recommend a transplant for my uncle who is 66?", "medical_advice"),
+    # set 48's classes: a drug's development elsewhere is not this trial; a comparison naming no groups asks back
+    ("is there a subcutaneous version of blinatumomab in development?", "out_of_scope"),
+    ("is inotuzumab available as a pill?", "out_of_scope"),
+    ("how did PFS compare between the groups?", "clarify"),
+    ("is there a difference in OS between patients?", "clarify"),
+    ("was MRD measured by NGS too or only flow?", "no_data"),
 ]
 
 ANSWERS = [
@@ -148,6 +154,13 @@ ANSWERS = [
     # set 47's classes: 'when' of enrolment is its dates, not the count; 'before maintenance' only places the cycles
     ("when did they enroll them?", ["2011", "2022"]),
     ("For how many cycles was blinatumomab given after the amendment, before maintenance?", ["4 cycles"]),
+    # set 48's classes: 'before vs after the protocol change' is the amendment cohorts (not 'the protocol' as the
+    # trial); the amended protocol is its regimen, not its survival; inotuzumab's class in the article's words
+    ("Was there a difference in PFS between patients treated before vs after the protocol change?",
+     ["34.7", "56.4", ".77"]),
+    ("what was the amended protocol?", ["0.9"]),
+    ("what kind of drug is inotuzumab ozogamicin - is it an antibody?", ["anti-CD22"]),
+    ("were these newly diagnosed patients or relapsed ones?", ["newly diagnosed"]),
 ]
 
 
@@ -263,3 +276,26 @@ def test_a_timepoint_after_a_median_asks_the_rate_then(assistant: Assistant) -> 
     """'at 2 years?' after the median remission duration: the 2-year rate (84.0%), not a median at 2 years."""
     _, a = turns(assistant, "What was the median continuous remission duration?", "at 2 years?")
     assert a.status == "answered" and "84.0%" in a.answer, a.answer
+
+
+def test_a_comparison_naming_no_groups_takes_the_conversations_when_the_article_splits_by_them(
+        assistant: Assistant) -> None:
+    """'how did OS compare between the groups?' after TP53-mutated PFS: both TP53 groups; after another topic
+    whose groups the article does not split the measure by, the comparison asks back or answers the whole trial."""
+    _, a = turns(assistant, "what was PFS in TP53 mutated patients?", "how did OS compare between the groups?")
+    assert a.status == "answered" and "46.6" in a.answer and "33.2" in a.answer, a.answer
+    _, b = turns(assistant, "median follow-up after the amendment?", "median PFS before vs after?")
+    assert b.status == "answered" and "34.7" in b.answer and "56.4" in b.answer, b.answer
+
+
+def test_a_count_asked_of_a_rate_is_not_answered_by_the_rate(assistant: Assistant) -> None:
+    """'how many could be evaluated for it?' after the MRD negativity rate: never the 94% as if it were a count."""
+    _, a = turns(assistant, "what was the MRD negative rate?", "how many patients could be evaluated for it?")
+    assert a.status != "answered" and "94%" not in a.answer, a.answer
+
+
+def test_the_amendment_cohorts_os_is_not_reported(assistant: Assistant) -> None:
+    """OS 'between those two groups' after the amendment PFS comparison: not reported, never the trial's OS."""
+    _, a = turns(assistant, "Was there a difference in PFS between patients treated before vs after the protocol "
+                 "change?", "what about OS between those two groups?")
+    assert a.status == "no_data" and "63.6" not in a.answer, a.answer

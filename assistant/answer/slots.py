@@ -283,7 +283,7 @@ class SlotFiller(Common):
 
     def _holds(self, slots: dict[str, list[str]], stats: list[str]) -> bool:
         """Some best fact for these slots holds one of the statistics asked (a count, for 'how many')."""
-        return any(self.holds(f, s) for f in resolve(self.store, slots, stats).top for s in stats)
+        return any(self.holds(f, s) for f in resolve(self.store, slots, stats).top[:1] for s in stats)
 
     def _by_group(self, measures: list[str]) -> bool:
         """The article reports these measures for some subgroup, not only for the whole trial (a fact that holds for

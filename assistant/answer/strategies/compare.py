@@ -5,6 +5,7 @@ from assistant.answer.plan import Plan
 from assistant.answer.resolver import expand, resolve
 from assistant.answer.strategies.base import Strategy
 from assistant.kb.contract import Context
+from assistant.kb.models import WHOLE_TRIAL, Fact
 from assistant.understand.matcher import Match
 
 
@@ -19,6 +20,13 @@ class Compare(Strategy):
         if not q.get("group") and not q.get("measure"):  # 'how did the two groups compare?': which groups?
             return self.clarify_generic("significance")
         groups = q.get("group", [])
+        if not groups and ctx.frames and ctx.frames[0].slots.get("group"):  # 'median PFS before vs after?'
+            held = dict(q, group=list(ctx.frames[0].slots["group"]))  # after the amendment cohorts: theirs,
+            if self._split(held):  # when the article splits the measure by them
+                q, groups = held, held["group"]
+        asked = self._which_groups(q) if not groups else None
+        if asked is not None:  # 'how did PFS compare between the groups?': which groups?
+            return asked
         if len(groups) == 1 and self.store.entities[groups[0]].opposite:  # 'did TP53 affect outcomes': both arms
             q = dict(q, group=[*groups, self.store.entities[groups[0]].opposite])
         res = resolve(self.store, q, stats)
@@ -37,3 +45,18 @@ class Compare(Strategy):
         comparisons = [f for f in facts if f.value("p") or f.stat in ("comparison", "p_value")]
         facts = (comparisons + [f for f in facts if f not in comparisons])[:self.t.max_table]
         return Plan(status="answered", facts=facts, table=len(facts) > self.t.max_facts, confidence=0.8)
+
+    def _which_groups(self, q: dict[str, list[str]]) -> Plan | None:
+        """One measure compared and nothing else named: ask back with the groups the article compares it in;
+        None when it splits it by none (the whole trial's figures answer)."""
+        if set(q) - {"measure", "stat", "cue"} or len(q.get("measure", [])) != 1:
+            return None
+        split = self._split(q)
+        return self.clarify(sorted(split, key=lambda f: -f.rank), q, by="group") if split else None
+
+    def _split(self, q: dict[str, list[str]]) -> list[Fact]:
+        """The facts giving a measure of `q` for a group (of `q`'s groups, when it names any)."""
+        measures = set(expand(self.store, q.get("measure", [])))
+        groups = set(expand(self.store, q.get("group", []))) | set(q.get("group", []))
+        return [f for f in self.store.facts.values() if set(f.measure) & measures and f.group != [WHOLE_TRIAL]
+                and (not groups or set(f.group) & groups)]
