@@ -161,6 +161,11 @@ ANSWERS = [
     ("what was the amended protocol?", ["0.9"]),
     ("what kind of drug is inotuzumab ozogamicin - is it an antibody?", ["anti-CD22"]),
     ("were these newly diagnosed patients or relapsed ones?", ["newly diagnosed"]),
+    # ALL last beside MDS is the second ALL; a median age against a threshold is the median age; why some were
+    # not assessed for response is the remission at entry
+    ("How many second neoplasms were myelodysplastic syndrome vs ALL?", ["5 patients", "3 patients"]),
+    ("was the median age under 70?", ["68 years"]),
+    ("Why weren't 6 of the patients assessed for response?", ["already had complete remission"]),
 ]
 
 
