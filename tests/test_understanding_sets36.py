@@ -74,6 +74,10 @@ STATUSES = [
     ("how did PFS compare between the groups?", "clarify"),
     ("is there a difference in OS between patients?", "clarify"),
     ("was MRD measured by NGS too or only flow?", "no_data"),
+    # event-free survival is not reported: PFS is not given in its place; a head count 'in total' is no total dose
+    ("what was the EFS?", "no_data"),
+    ("2-year event-free survival?", "no_data"),
+    ("how many people died in total?", "no_data"),
 ]
 
 ANSWERS = [
@@ -166,6 +170,7 @@ ANSWERS = [
     ("How many second neoplasms were myelodysplastic syndrome vs ALL?", ["5 patients", "3 patients"]),
     ("was the median age under 70?", ["68 years"]),
     ("Why weren't 6 of the patients assessed for response?", ["already had complete remission"]),
+    ("how many patients got blinatumomab in total?", ["31"]),
 ]
 
 
