@@ -78,6 +78,11 @@ STATUSES = [
     ("what was the EFS?", "no_data"),
     ("2-year event-free survival?", "no_data"),
     ("how many people died in total?", "no_data"),
+    # a cycle's length is not reported; 'each' with nothing before it is of what?
+    ("how long did each cycle of blinatumomab last?", "no_data"),
+    ("how long was each blinatumomab cycle?", "no_data"),
+    ("what was the median for each?", "clarify"),
+    ("how long did each last?", "clarify"),
 ]
 
 ANSWERS = [
