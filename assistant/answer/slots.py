@@ -282,7 +282,8 @@ class SlotFiller(Common):
         return ""
 
     def _holds(self, slots: dict[str, list[str]], stats: list[str]) -> bool:
-        """Some best fact for these slots holds one of the statistics asked (a count, for 'how many')."""
+        """The best fact for these slots holds one of the statistics asked (a count, for 'how many'): a fact
+        tied with it that does (the early MRD n beside the MRD negativity rate) is not what will be answered."""
         return any(self.holds(f, s) for f in resolve(self.store, slots, stats).top[:1] for s in stats)
 
     def _by_group(self, measures: list[str]) -> bool:
