@@ -117,7 +117,7 @@ class Assistant:
                 answer = Answer.model_validate_json(hit)  # JSON shares nothing between callers
             else:
                 answer = self._answer(*key)
-                if cacheable:
+                if cacheable and self._cached.maxsize > 0:  # no cache: no JSON to build
                     self._cached.put(key, answer.model_dump_json())
             answer.context.turn = min(ctx.turn + 1, MAX_TURN)
         answer.id, answer.session, answer.question = id, session, text if isinstance(text, str) else ""

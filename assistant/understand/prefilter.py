@@ -74,10 +74,20 @@ def requirements(pattern: str) -> list[tuple[str, ...]]:
         flush()
         if op is SUBPATTERN:
             alts = _alternatives(av[-1])
-            if alts and all(len(a) >= 2 for a in alts):
-                out.append(tuple(sorted(set(alts))))
+        elif op is BRANCH:  # 3.11+ inlines a non-capturing group of alternatives
+            alts = _alternatives([(op, av)])
+        else:
+            continue
+        if alts and all(len(a) >= 2 for a in alts):
+            out.append(_minimal(alts))
     flush()
     return out
+
+
+def _minimal(literals: list[str]) -> tuple[str, ...]:
+    """The literals without those containing another ('risks' holds 'risk': testing 'risk' tests both)."""
+    unique = set(literals)
+    return tuple(sorted(a for a in unique if not any(b != a and b in a for b in unique)))
 
 
 def cheapest(pattern: str) -> tuple[str, ...]:
