@@ -83,6 +83,11 @@ STATUSES = [
     ("how long was each blinatumomab cycle?", "no_data"),
     ("what was the median for each?", "clarify"),
     ("how long did each last?", "clarify"),
+    # set 49's classes: 'the other one' or 'the second group' with no conversation names no group: ask back;
+    # going on with a drug despite one's own side effect is a personal decision
+    ("what about the other one?", "clarify"),
+    ("and the first group?", "clarify"),
+    ("my hands are numb since starting vincristine - should I carry on?", "medical_advice"),
 ]
 
 ANSWERS = [
@@ -176,6 +181,13 @@ ANSWERS = [
     ("was the median age under 70?", ["68 years"]),
     ("Why weren't 6 of the patients assessed for response?", ["already had complete remission"]),
     ("how many patients got blinatumomab in total?", ["31"]),
+    # set 49's classes: a count asked beside 'tell me about' a group is its head count; the youngest and oldest
+    # age groups are two of the age groups (not the unreported age range); reducing the dose is the dose reduction;
+    # 'lead to' is an everyday verb
+    ("tell me about the patients with TP53 mutations: how many were there?", ["24"]),
+    ("median PFS for the oldest and youngest age groups?", ["70.2", "34.2"]),
+    ("did the researchers suggest lowering the dose for older patients?", ["dose reduction"]),
+    ("did a TP53 mutation lead to shorter OS?", ["33.2", "46.6"]),
 ]
 
 
@@ -307,6 +319,12 @@ def test_a_count_asked_of_a_rate_is_not_answered_by_the_rate(assistant: Assistan
     """'how many could be evaluated for it?' after the MRD negativity rate: never the 94% as if it were a count."""
     _, a = turns(assistant, "what was the MRD negative rate?", "how many patients could be evaluated for it?")
     assert a.status != "answered" and "94%" not in a.answer, a.answer
+
+
+def test_a_dose_compared_per_day_and_per_cycle_in_one_cohort_is_that_cohorts(assistant: Assistant) -> None:
+    """'per-day vs per-cycle' in the amended cycle 1 compares two doses of one cohort: never the original doses."""
+    a = assistant.ask("in the amended first cycle, what was the inotuzumab dose per day vs per cycle?")
+    assert a.status == "answered" and "0.6" in a.answer and "1.3" not in a.answer, a.answer
 
 
 def test_the_amendment_cohorts_os_is_not_reported(assistant: Assistant) -> None:

@@ -27,8 +27,8 @@ class Compare(Strategy):
         asked = self._which_groups(q) if not groups else None
         if asked is not None:  # 'how did PFS compare between the groups?': which groups?
             return asked
-        if len(groups) == 1 and self.store.entities[groups[0]].opposite:  # 'did TP53 affect outcomes': both arms
-            q = dict(q, group=[*groups, self.store.entities[groups[0]].opposite])
+        if len(groups) == 1 and self.store.entities[groups[0]].opposite and not self._between_measures(m):
+            q = dict(q, group=[*groups, self.store.entities[groups[0]].opposite])  # 'did TP53 affect outcomes'
         res = resolve(self.store, q, stats)
         if not res:
             return self.no_data(q, stats)
@@ -45,6 +45,17 @@ class Compare(Strategy):
         comparisons = [f for f in facts if f.value("p") or f.stat in ("comparison", "p_value")]
         facts = (comparisons + [f for f in facts if f not in comparisons])[:self.t.max_table]
         return Plan(status="answered", facts=facts, table=len(facts) > self.t.max_facts, confidence=0.8)
+
+    @staticmethod
+    def _between_measures(m: Match) -> bool:
+        """The comparison word stands between two measures, not groups ('per-day vs per-cycle' in the amended
+        cycle 1): the one group named is then the only one asked about."""
+        for cue in (x for x in m.mentions if x.slot == "cue" and x.entity == "cue.compare" and x.start >= 0):
+            before = [x.slot for x in m.mentions if x.start >= 0 and x.end == cue.start]
+            after = [x.slot for x in m.mentions if x.start >= 0 and x.start == cue.end]
+            if before and after and all(s == "measure" for s in before + after):
+                return True
+        return False
 
     def _which_groups(self, q: dict[str, list[str]]) -> Plan | None:
         """One measure compared and nothing else named: ask back with the groups the article compares it in;
