@@ -113,8 +113,23 @@ def score_fact(fact: Fact, want: dict[str, dict[str, float]], stats: set[str], s
     return round(score, 4)
 
 
+RESOLUTIONS_KEPT = 20_000  # slot sets worked out and kept per store (a few hundred occur in real questions)
+
+
 def resolve(store: Store, slots: dict[str, list[str]], stats: list[str] | None = None) -> Resolution:
-    """Every fact that fits the slots, best first (ties broken by rank, then id)."""
+    """Every fact that fits the slots, best first (ties broken by rank, then id). The knowledge is read-only, so
+    each set of slots is worked out once per store and kept (a fresh list each call: callers may not share one)."""
+    key = (tuple((s, tuple(ids)) for s, ids in slots.items()), frozenset(stats or ()))
+    kept = store.resolutions.get(key)
+    if kept is None:
+        kept = _resolve(store, slots, stats)
+        if len(store.resolutions) >= RESOLUTIONS_KEPT:  # bounded: a flood of odd slot sets starts it afresh
+            store.resolutions.clear()
+        store.resolutions[key] = kept
+    return Resolution(list(kept.scored), kept.tie)
+
+
+def _resolve(store: Store, slots: dict[str, list[str]], stats: list[str] | None = None) -> Resolution:
     want = {s: expand(store, ids) for s, ids in slots.items() if s in FACT_SLOTS and ids}
     if not want:
         return Resolution()

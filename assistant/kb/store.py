@@ -47,6 +47,7 @@ class Store:
     values: frozenset[str] = frozenset()
     by_measure: dict[str, list[Fact]] = field(default_factory=dict)
     expansions: dict[str, dict[str, float]] = field(default_factory=dict)  # entity -> resolver.expand of it, when asked
+    resolutions: dict = field(default_factory=dict)  # (slots, stats) -> resolver.resolve of them, when asked
     normalise: Normaliser = field(init=False)
     survival: frozenset[str] = field(init=False)  # answers.toml roles.survival, as a set for the resolver
     words: frozenset[str] = field(init=False)  # every word of a lexicon phrase

@@ -38,6 +38,7 @@ class Splitter:
         joined = rf"(?:\s*,\s*|\s+)(?:{plain})|{inside}(?:\s*,\s*|\s+)(?:{also})" if also else rf"(?:\s*,\s*|\s+)(?:{joins})"
         self.join = re.compile(rf"(?:{joined})\s+(?=(?:{starts})\b(?!\s+(?:{told})\b))",
                                re.IGNORECASE) if starts else None
+        self.joiner = re.compile(rf"(?:{joins})", re.IGNORECASE)  # every `join` match holds one: a cheap test first
         self.comma = re.compile(rf"\s*,\s*(?=(?:{words})\b)", re.IGNORECASE)
         # 'and how many people, what median age?': a joiner before the opening question word
         self.comma_opener = re.compile(rf"^\W*(?:(?:{joins})\s+)?(?:{words})\b", re.IGNORECASE)
@@ -57,7 +58,8 @@ class Splitter:
         for sentence in _SENTENCE.split(text.strip()):
             told = self.preface is not None and self.preface.match(sentence) is not None and not sentence.rstrip().endswith("?")
             # 'My husband has ALL and is about to start this treatment.' tells one thing: never split at its 'and'
-            pieces = self.join.split(sentence) if self.join is not None and not told else [sentence]
+            pieces = self.join.split(sentence) if self.join is not None and not told and self.joiner.search(
+                sentence) else [sentence]
             pieces = self._rejoined(pieces)
             pieces = [self._without_lead_in(p) for p in pieces]
             pieces = [x for p in pieces for x in self._after_preface(p)]

@@ -37,10 +37,11 @@ class Tagger:
         age = store.frame.tagger.age_pattern
         self.age = re.compile(age) if age else None
         self.max_len = max((len(p.split(" ")) for p in self.phrases), default=1)
-        self.longest: dict[str, int] = {}  # first word -> words in the longest phrase it starts
+        sizes: dict[str, set[int]] = {}  # first word -> the lengths in words of the phrases it starts
         for p in self.phrases:
             words = p.split(" ")
-            self.longest[words[0]] = max(self.longest.get(words[0], 0), len(words))
+            sizes.setdefault(words[0], set()).add(len(words))
+        self.sizes = {w: tuple(sorted(s, reverse=True)) for w, s in sizes.items()}  # longest first
         self.fuzzy: dict[int, list[str]] = {}
         for phrase, ids in self.phrases.items():
             if len(phrase) >= 5 and phrase not in store.generic and not any(c.isdigit() for c in phrase) and all(
@@ -118,8 +119,8 @@ class Tagger:
             value, size_i = best[i + 1], 0
             if toks[i] not in everyday:
                 value = (value[0], value[1] - 1, value[2])
-            for size in range(min(self.longest.get(toks[i], 0), n - i), 0, -1):
-                if " ".join(toks[i:i + size]) in self.phrases:
+            for size in self.sizes.get(toks[i], ()):  # only lengths some phrase starting with the word has
+                if size <= n - i and " ".join(toks[i:i + size]) in self.phrases:
                     after = best[i + size]
                     cand = (after[0] + size, after[1], after[2] - 1)
                     if size_i == 0 and cand >= value or cand > value:
