@@ -165,6 +165,8 @@ class Roles(Strict):
     complement: str = Field(description="cue: 'and without?', the opposite group")
     besides: str = Field(description="cue: 'besides MDS, ...', leave the named measures out")
     overview: str = Field(description="cue: 'give me an overview'")
+    compare: str = Field("", description="cue: a comparison ('vs'); standing between two measures it keeps the "
+                         "one group named ('per-day vs per-cycle' in the amended cycle 1)")
     most: str = Field(description="cue: the highest / most common")
     second_most: str = Field(description="cue: the second most common")
     median: str = Field(description="statistic: the median")

@@ -46,11 +46,10 @@ class Compare(Strategy):
         facts = (comparisons + [f for f in facts if f not in comparisons])[:self.t.max_table]
         return Plan(status="answered", facts=facts, table=len(facts) > self.t.max_facts, confidence=0.8)
 
-    @staticmethod
-    def _between_measures(m: Match) -> bool:
+    def _between_measures(self, m: Match) -> bool:
         """The comparison word stands between two measures, not groups ('per-day vs per-cycle' in the amended
         cycle 1): the one group named is then the only one asked about."""
-        for cue in (x for x in m.mentions if x.slot == "cue" and x.entity == "cue.compare" and x.start >= 0):
+        for cue in (x for x in m.mentions if x.entity == self.roles.compare and x.start >= 0):
             before = [x.slot for x in m.mentions if x.start >= 0 and x.end == cue.start]
             after = [x.slot for x in m.mentions if x.start >= 0 and x.start == cue.end]
             if before and after and all(s == "measure" for s in before + after):
