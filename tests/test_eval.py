@@ -279,6 +279,15 @@ def test_figures_match_as_whole_numbers() -> None:
     assert not is_correct(case, "answered", "P = 0.77 after 4 cycles")[0]
 
 
+def test_a_p_value_matches_however_its_equals_sign_is_spaced() -> None:
+    """The article writes 'P =.11' and 'P = 0.010': a reply writing 'P = .11' gives the first, 'P = .27' does not."""
+    case = Case(question="p?", expected_status="answered", must_contain=["P =.11"])
+    assert is_correct(case, "answered", "the P value across groups was P = .11.")[0]
+    assert is_correct(case, "answered", "(P=.11)")[0]
+    assert not is_correct(case, "answered", "(P = .27)")[0]
+    assert not is_correct(case, "answered", "(P = .118)")[0]
+
+
 def test_figures_match_the_same_number_with_end_zeros_or_spelt_out() -> None:
     """'46' is the figure in '46.0%' (the article's own '46·0'), not in '46.6'; '79' is 'Seventy-nine'."""
     case = Case(question="5-year OS?", expected_status="answered", must_contain=["46", "0.01"])

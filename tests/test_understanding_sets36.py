@@ -88,6 +88,10 @@ STATUSES = [
     ("what about the other one?", "clarify"),
     ("and the first group?", "clarify"),
     ("my hands are numb since starting vincristine - should I carry on?", "medical_advice"),
+    # set 50's classes: going on with daily life through treatment is personal; the flow assay's sensitivity is not
+    # reported (this trial's MRD method, not another topic)
+    ("could my husband continue driving during the induction cycles?", "medical_advice"),
+    ("how sensitive was the flow cytometry assay used for MRD?", "no_data"),
 ]
 
 ANSWERS = [
@@ -188,6 +192,8 @@ ANSWERS = [
     ("median PFS for the oldest and youngest age groups?", ["70.2", "34.2"]),
     ("did the researchers suggest lowering the dose for older patients?", ["dose reduction"]),
     ("did a TP53 mutation lead to shorter OS?", ["33.2", "46.6"]),
+    # set 50's classes: why not every patient was assessed for response is the remission at entry
+    ("why were not all the patients evaluated for response?", ["already had complete remission"]),
 ]
 
 

@@ -175,10 +175,14 @@ _DASH = re.compile(r"[\u2010-\u2015\u2212]")
 _WORD_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
 
 
+_RELATION = re.compile(r"\s*([=<>\u2264\u2265])\s*")
+
+
 def _plain(text: str) -> str:
-    """Lower case, the middle dot as a point, every dash as '-', and a hyphen between letters as a space: the same
-    words and figures however they are joined ('20.0–56.3' is '20.0-56.3', 'low-intensity' is 'low intensity')."""
-    return _WORD_HYPHEN.sub(" ", _DASH.sub("-", text.lower().replace("·", ".")))
+    """Lower case, the middle dot as a point, every dash as '-', a hyphen between letters as a space and one space
+    each side of '=', '<', '>': the same words and figures however they are joined ('20.0–56.3' is '20.0-56.3',
+    'low-intensity' is 'low intensity', the article's 'P =.11' is 'P = .11')."""
+    return _RELATION.sub(r" \1 ", _WORD_HYPHEN.sub(" ", _DASH.sub("-", text.lower().replace("·", "."))))
 
 
 def is_correct(case: Case, status: str, text: str) -> tuple[bool, list[str]]:
