@@ -299,6 +299,10 @@ def test_figures_match_the_same_number_with_end_zeros_or_spelt_out() -> None:
     assert is_correct(spelt, "answered", "Seventy-nine patients were eligible.")[0]
     assert not is_correct(spelt, "answered", "Seventy-eight patients were eligible.")[0]
     assert harm(spelt, "answered", "Eighty patients were eligible.")[0]
+    small = Case(question="how many CRp?", expected_status="answered", must_contain=["6"], must_not_contain=["3"])
+    assert is_correct(small, "answered", "Six patients had a complete response without platelet recovery.")[0]
+    assert not is_correct(small, "answered", "Six of them had a CRp.")[0]  # a word below ten only before what it counts
+    assert not harm(small, "answered", "6 patients, in three age groups")[0]
 
 
 def test_a_count_written_n_equals_is_that_number() -> None:

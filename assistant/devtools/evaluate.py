@@ -133,16 +133,18 @@ def load_questions(path: Path | str) -> list[str]:
 _UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
           "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
 _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_COUNTED = r"(?= (?:patients|people|participants|cycles|doses|deaths)\b)"  # 'six patients': a count of them
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(_TENS) + r")(?:[- ](" + "|".join(_UNITS[1:10]) + r"))?\b"
-                          r"|\b(" + "|".join(_UNITS[10:]) + r")\b")
+                          r"|\b(" + "|".join(_UNITS[10:]) + r")\b|\b(" + "|".join(_UNITS[2:10]) + r")\b" + _COUNTED)
 
 
 def _digits(low: str) -> str:
     """Number words from ten to ninety-nine written as digits ('seventy-nine' -> '79'), as a reply may spell a
-    figure out at the start of a sentence the way the article does; single words below ten stay words."""
+    figure out at the start of a sentence the way the article does; single words below ten only before what they
+    count ('Six patients had a CRp' -> '6 patients'; 'one of', 'three age groups' stay words)."""
     def one(m: re.Match[str]) -> str:
-        if m.group(3):
-            return str(_UNITS.index(m.group(3)))
+        if m.group(3) or m.group(4):
+            return str(_UNITS.index(m.group(3) or m.group(4)))
         return str(10 * (_TENS.index(m.group(1)) + 2) + (_UNITS.index(m.group(2)) if m.group(2) else 0))
     return _NUMBER_WORD.sub(one, low)
 
