@@ -194,6 +194,9 @@ ANSWERS = [
     ("did a TP53 mutation lead to shorter OS?", ["33.2", "46.6"]),
     # set 50's classes: why not every patient was assessed for response is the remission at entry
     ("why were not all the patients evaluated for response?", ["already had complete remission"]),
+    # the chemotherapy needing adjustment is the conclusion's tolerability; why it does is the cytopenia in the oldest
+    ("does the chemotherapy need adjusting, according to the paper?", ["tolerability"]),
+    ("why would the chemo need adjustment?", ["cytopenia"]),
 ]
 
 
