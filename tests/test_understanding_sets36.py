@@ -92,6 +92,11 @@ STATUSES = [
     # reported (this trial's MRD method, not another topic)
     ("could my husband continue driving during the induction cycles?", "medical_advice"),
     ("how sensitive was the flow cytometry assay used for MRD?", "no_data"),
+    # set 51's classes: an adverb between 'should I' and the decision; a drug for another illness is general medicine
+    ("should I also take blinatumomab or only inotuzumab?", "medical_advice"),
+    ("should my mother really get the inotuzumab?", "medical_advice"),
+    ("is dexamethasone effective against the flu?", "out_of_scope"),
+    ("I have stiff person syndrome. What is new in treatment in this study?", "medical_advice"),
 ]
 
 ANSWERS = [
@@ -197,6 +202,16 @@ ANSWERS = [
     # the chemotherapy needing adjustment is the conclusion's tolerability; why it does is the cytopenia in the oldest
     ("does the chemotherapy need adjusting, according to the paper?", ["tolerability"]),
     ("why would the chemo need adjustment?", ["cytopenia"]),
+    # set 51's classes: a median held against an unreported timepoint is the median; a rate against a percentage is
+    # the rate, no comparison of groups; 'drop' between two timepoints gives both; a told story, a nurse mixing
+    # things up and 'not asking for advice' beside a plain trial question
+    ("was median OS in the 65-69 group longer than 4 years?", ["46.6"]),
+    ("did over 90% of patients become MRD negative?", ["94%"]),
+    ("how much did PFS drop from 2 to 5 years?", ["44.0%"]),
+    ("I keep mixing these up: how many patients were 60-64?", ["25"]),
+    ("just the basics please, not advice: how many patients were in the trial?", ["80"]),
+    ("my aunt was diagnosed in the spring and she is 66, the whole family has been reading about it. in this trial "
+     "what was the median OS for people aged 65-69?", ["46.6"]),
 ]
 
 

@@ -94,7 +94,13 @@ def situation_told(parts: list[Answer], asks: list[bool]) -> bool:
     asks is a question about the trial on its own (answered or not reported), not 'Should I accept?'."""
     asking = [a for a, q in zip(parts, asks) if q]
     return bool(asking) and all(a.status in ("answered", "no_data") for a in asking) and any(
-        a.status == "medical_advice" for a, q in zip(parts, asks) if not q)
+        a.status == "medical_advice" or _story(a) for a, q in zip(parts, asks) if not q)
+
+
+def _story(a: Answer) -> bool:
+    """A part off-trial only because nothing in it ties it to the trial, every word placed: a story told ('my uncle
+    was diagnosed last month, he's 67'), not an illness of its own ('I have stiff person syndrome')."""
+    return a.status == "out_of_scope" and a.explain.decision == "out_of_scope"
 
 
 def _topic(a: Answer) -> bool:

@@ -20,6 +20,8 @@ class Compare(Strategy):
         if not q.get("group") and not q.get("measure"):  # 'how did the two groups compare?': which groups?
             return self.clarify_generic("significance")
         groups = q.get("group", [])
+        if not groups and q.get("measure") and self.threshold is not None and self.threshold.search(m.normalised):
+            return self.via("lookup", m, ctx, q, stats)  # 'did more than 90% reach MRD negativity?': the figure itself
         if not groups and ctx.frames and ctx.frames[0].slots.get("group"):  # 'median PFS before vs after?'
             held = dict(q, group=list(ctx.frames[0].slots["group"]))  # after the amendment cohorts: theirs,
             if self._split(held):  # when the article splits the measure by them
