@@ -340,9 +340,15 @@ def test_a_comparison_naming_no_groups_takes_the_conversations_when_the_article_
 
 
 def test_a_count_asked_of_a_rate_is_not_answered_by_the_rate(assistant: Assistant) -> None:
-    """'how many could be evaluated for it?' after the MRD negativity rate: never the 94% as if it were a count."""
+    """'how many could be evaluated for it?' after the MRD negativity rate: the 79 evaluable for MRD, never the 94%
+    as if it were a count, nor the 74 evaluated for response; after the early MRD response, its own 72."""
     _, a = turns(assistant, "what was the MRD negative rate?", "how many patients could be evaluated for it?")
-    assert a.status != "answered" and "94%" not in a.answer, a.answer
+    assert a.status == "answered" and "Seventy-nine" in a.answer and "94%" not in a.answer \
+        and "74" not in a.answer, a.answer
+    _, b = turns(assistant, "what was the overall response rate?", "and how many were evaluable for that?")
+    assert b.status == "answered" and "74" in b.answer and "Seventy-nine" not in b.answer, b.answer
+    _, c = turns(assistant, "tell me about the early MRD response", "how many were assessed for it?")
+    assert c.status == "answered" and "72" in c.answer and "Seventy-nine" not in c.answer, c.answer
 
 
 def test_a_dose_compared_per_day_and_per_cycle_in_one_cohort_is_that_cohorts(assistant: Assistant) -> None:
@@ -356,3 +362,9 @@ def test_the_amendment_cohorts_os_is_not_reported(assistant: Assistant) -> None:
     _, a = turns(assistant, "Was there a difference in PFS between patients treated before vs after the protocol "
                  "change?", "what about OS between those two groups?")
     assert a.status == "no_data" and "63.6" not in a.answer, a.answer
+
+
+def test_another_drug_asked_after_a_drug_profile_is_that_drugs(assistant: Assistant) -> None:
+    """'and blinatumomab?' after what inotuzumab is: blinatumomab's own facts, never inotuzumab's again."""
+    _, a = turns(assistant, "What is inotuzumab ozogamicin?", "and blinatumomab?")
+    assert a.status == "answered" and "Blincyto" in a.answer and "CD22" not in a.answer, a.answer

@@ -16,7 +16,7 @@ class Common:
 
     SHARED = ("store", "roles", "t", "options", "follow_starts", "references", "weak_references", "question_words",
               "union", "relation", "coordinated", "cause", "plural", "set_of", "than_last", "overall", "actor",
-              "distributive", "amounts", "pair", "drug_reference", "joiners", "group_fillers", "families",
+              "distributive", "amounts", "pair", "drug_reference", "joiners", "group_fillers", "families", "kin",
               "same_topic_cues", "threshold", "unit_asked")
 
     def __init__(self, store: Store, base: Common | None = None) -> None:
@@ -47,10 +47,14 @@ class Common:
         self.threshold = re.compile(f.threshold) if f.threshold else None
         self.unit_asked = re.compile(f.unit_asked) if f.unit_asked else None
         self.families: dict[str, str] = {}  # group id -> the label of the smallest umbrella holding it
+        self.kin: dict[str, list[frozenset[str]]] = {}  # measure id -> the members of each umbrella holding it,
         for e in sorted(store.entities.values(), key=lambda e: (len(e.expands), e.id)):
             if e.slot == "group":
                 for g in e.expands:
                     self.families.setdefault(g, e.label or e.id)
+            elif e.slot == "measure":  # smallest first
+                for x in e.expands:
+                    self.kin.setdefault(x, []).append(frozenset(e.expands))
 
     def elliptical(self, normalised: str, references: bool = True) -> bool:
         """'and at 5 years?', 'what about OS?', 'OS at those timepoints?': a turn that leans on the last one

@@ -62,8 +62,7 @@ class Lookup(Strategy):
                 top = list({f.id: f for f in top + near}.values())
         if len(top) > 1 and ctx.frames and self.elliptical(m.normalised) and not (  # 'and what % of them were MRD
                 self.overall is not None and self.overall.search(m.normalised)):  # negative?', not 'the overall rate'
-            earlier = set(ctx.frames[0].slots.get("measure", []))  # after the 72 evaluated early: of those, not all
-            top = [f for f in top if earlier & set(f.measure)] or top
+            top = self._of_earlier(top, ctx, q, res)  # after the 72 evaluated early: of those, not all
         if len(q.get("measure", [])) > 1 and len(top) > 1:  # facts answering more of what was named come first
             cover = {f.id: self.coverage(q["measure"], f) for f in top}
             most = max(cover.values())
@@ -174,6 +173,25 @@ class Lookup(Strategy):
                 and (facets or self.store.entities[x].anchor != "none")
                 and self.store.entities[x].weight >= weight and not self.store.entities[x].expands
                 and any(mm.entity == x and mm.how == "exact" for mm in m.mentions)]
+
+    def _of_earlier(self, top: list[Fact], ctx: Context, q: dict[str, list[str]], res: Resolution) -> list[Fact]:
+        """The facts of the conversation's measure, else, for a measure named, of its nearest kin ('how many were
+        evaluable for that?' after the MRD negativity rate: the MRD evaluation, not the response evaluation); all
+        when none is. Only facets asked, of nothing named ('evaluable for it' after the early MRD response): the
+        last answer's own facts first, when they hold the facet."""
+        earlier = set(ctx.frames[0].slots.get("measure", []))
+        if set(q) == {"measure"} and all(self.store.entities[x].anchor == "none" for x in q["measure"]):
+            said = [f for _, f in res.scored if f.id in ctx.frames[0].facts]
+            if said:
+                return said
+        own = [f for f in top if earlier & set(f.measure)]
+        if own or not q.get("measure"):
+            return own or top
+        for kin in sorted((k for x in earlier for k in self.kin.get(x, ())), key=len):  # the nearest umbrella that
+            near = [f for f in top if kin & set(f.measure)]  # tells the facts apart
+            if 0 < len(near) < len(top):
+                return near
+        return top
 
     def _giving(self, res: Resolution, stats: list[str], q: dict[str, list[str]]) -> list[Fact]:
         """For a statistic that `prefer`s its facts ('how long'): when none of the best facts gives it, the fitting
