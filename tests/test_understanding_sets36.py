@@ -368,3 +368,15 @@ def test_another_drug_asked_after_a_drug_profile_is_that_drugs(assistant: Assist
     """'and blinatumomab?' after what inotuzumab is: blinatumomab's own facts, never inotuzumab's again."""
     _, a = turns(assistant, "What is inotuzumab ozogamicin?", "and blinatumomab?")
     assert a.status == "answered" and "Blincyto" in a.answer and "CD22" not in a.answer, a.answer
+
+
+def test_both_topics_are_asked_of_after_a_new_topic_replaced_the_first(assistant: Assistant) -> None:
+    """'was either one significant?' after the OS, then the PFS, across the age groups: both P values (.048 and
+    .11); a question about one of them still answers one."""
+    _, _, a = turns(assistant, "what was the p value for OS across the three age groups?", "and for PFS across them?",
+                    "so was either one significant?")
+    assert a.status == "answered" and ".048" in a.answer and ".11" in a.answer, a.answer
+    _, _, b = turns(assistant, "median PFS under 70 vs 70 and older?", "and OS?", "p values for those two comparisons?")
+    assert b.status == "answered" and ".27" in b.answer and ".17" in b.answer, b.answer
+    _, _, c = turns(assistant, "median PFS under 70 vs 70 and older?", "and OS?", "was that significant?")
+    assert c.status == "answered" and ".17" in c.answer and ".27" not in c.answer, c.answer

@@ -89,8 +89,8 @@ def check(ctx: Context, store: "Store") -> None:
     (tampered with, or from another knowledge version). Values are not echoed."""
     from assistant.kb.models import FACT_SLOTS
 
-    for i, frame in enumerate(ctx.frames):
-        where = f"frames.{i}"
+    for i, (where, frame) in enumerate([(f"frames.{j}", f) for j, f in enumerate(ctx.frames)]
+                                        + [(f"earlier.{j}", f) for j, f in enumerate(ctx.earlier)]):
         problems = [(f"{where}.slots", "unknown slot name") for s in frame.slots if s not in FACT_SLOTS]
         problems += [(f"{where}.slots.{s}.{j}", "unknown entity id") for s, ids in frame.slots.items()
                      for j, eid in enumerate(ids) if eid not in store.entities]
@@ -119,7 +119,7 @@ def fillers(ctx: Context, missing: list[str], union: bool = False) -> list[tuple
     for slot in missing:
         ids: list[str] = []
         w = 0.0
-        for frame in ctx.frames:
+        for frame in (ctx.frames + ctx.earlier) if union else ctx.frames:  # both topics, when both are asked of
             if frame.slots.get(slot):
                 ids += [i for i in frame.slots[slot] if i not in ids]
                 w = max(w, weight(frame))
@@ -142,17 +142,22 @@ def choice(ctx: Context, normalised: str, words: FollowUpWords) -> str | None:
     return options[i] if -len(options) <= i < len(options) else None
 
 
-def last_facts(ctx: Context) -> list[str]:
-    return list(ctx.frames[0].facts) if ctx.frames else []
+def last_facts(ctx: Context, earlier: bool = False) -> list[str]:
+    """The facts of the last answer; with `earlier`, then those of the topic it replaced."""
+    out = list(ctx.frames[0].facts) if ctx.frames else []
+    return out + [f for f in ctx.earlier[0].facts if f not in out] if earlier and ctx.earlier else out
 
 
 def advance(ctx: Context, frame: Frame | None, new_topic: bool) -> Context:
-    """The context after this turn: older frames age (and expire); a new topic replaces them."""
-    frames = [] if new_topic else [f.model_copy(update={"age": f.age + 1}) for f in ctx.frames]
-    frames = [f for f in frames if f.age < MAX_AGE]
+    """The context after this turn: older frames age (and expire); a new topic replaces them, the last of them
+    kept aside as the earlier topic ('and for PFS across them?' after the OS: 'was either one significant?')."""
+    aged = [f.model_copy(update={"age": f.age + 1}) for f in ctx.frames]
+    earlier = aged[:1] if new_topic else [f.model_copy(update={"age": f.age + 1}) for f in ctx.earlier]
+    frames = [f for f in ([] if new_topic else aged) if f.age < MAX_AGE]
     if frame is not None:
         frames.insert(0, frame)
-    return Context(turn=min(ctx.turn + 1, MAX_TURN), frames=frames[:4])
+    return Context(turn=min(ctx.turn + 1, MAX_TURN), frames=frames[:4],
+                   earlier=[f for f in earlier if f.age < MAX_AGE])
 
 
 def keep(ctx: Context) -> Context:

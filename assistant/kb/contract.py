@@ -78,6 +78,8 @@ class Context(BaseModel):
     version: Literal[1] = 1
     turn: int = Field(0, ge=0, le=MAX_TURN)
     frames: list[Frame] = Field(default_factory=list, max_length=8)
+    earlier: list[Frame] = Field(default_factory=list, max_length=1, description="the topic a new one replaced, "
+                                 "read only by a question about both ('so was either one significant?')")
 
 
 class Answer(BaseModel):

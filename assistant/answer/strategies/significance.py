@@ -19,13 +19,16 @@ class Significance(Strategy):
         pool: list[Fact] = []
         own_slots = any(x.slot in FACT_SLOTS for x in m.mentions)
         if ctx.frames and not own_slots:  # 'was the difference significant?' after a comparison: that one's P
-            talked = {g for f in ctx.frames for g in f.slots.get("group", []) if g != WHOLE_TRIAL}
-            measures = {x for f in ctx.frames for x in f.slots.get("measure", [])}
+            both = self.union.search(m.normalised) is not None  # 'was either one significant?': both topics
+            frames = ctx.frames + ctx.earlier if both else ctx.frames
+            talked = {g for f in frames for g in f.slots.get("group", []) if g != WHOLE_TRIAL}
+            measures = [x for f in frames for x in f.slots.get("measure", [])]
             across = [f for f in self.store.facts.values() if f.value("p") and len(talked) > 1
-                      and talked <= set(f.group) and set(expand(self.store, list(measures))) & set(f.measure)]
+                      and talked <= set(f.group) and set(expand(self.store, measures)) & set(f.measure)]
             if across:  # 'p value?' after the 60-64 and the 70+ medians: the comparison holding both groups
-                return Plan(status="answered", kind="significance", facts=across[:1], confidence=0.85)
-            own = [f for f in (self.store.facts.get(i) for i in ctxmod.last_facts(ctx)) if f and f.value("p")]
+                return Plan(status="answered", kind="significance", facts=across[:2 if both else 1], confidence=0.85)
+            own = [f for f in (self.store.facts.get(i) for i in ctxmod.last_facts(ctx, earlier=both))
+                   if f and f.value("p")]
             if own:
                 return Plan(status="answered", kind="significance", facts=own[:self.t.max_facts], confidence=0.85)
         if q:
