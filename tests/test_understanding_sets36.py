@@ -97,6 +97,12 @@ STATUSES = [
     ("should my mother really get the inotuzumab?", "medical_advice"),
     ("is dexamethasone effective against the flu?", "out_of_scope"),
     ("I have stiff person syndrome. What is new in treatment in this study?", "medical_advice"),
+    # set 52's classes: how one relative would cope, and one's own value judged, are personal; where to be treated
+    # is general; 'and before?' with no conversation asks back
+    ("could my 78-year-old father handle this regimen?", "medical_advice"),
+    ("my husband's platelets are 30, is that too low?", "medical_advice"),
+    ("who is the best leukaemia specialist in London?", "out_of_scope"),
+    ("and before?", "clarify"),
 ]
 
 ANSWERS = [
@@ -212,6 +218,12 @@ ANSWERS = [
     ("just the basics please, not advice: how many patients were in the trial?", ["80"]),
     ("my aunt was diagnosed in the spring and she is 66, the whole family has been reading about it. in this trial "
      "what was the median OS for people aged 65-69?", ["46.6"]),
+    # set 52's classes: what the authors said of a group is their conclusion about it; one site or many is the
+    # design; whether every patient got blinatumomab is how many did; a story ending in '..' before the question
+    ("what did the authors note about the patients 70 or older?", ["cytopenia"]),
+    ("was the study run at several sites?", ["single-center"]),
+    ("were all the patients given blinatumomab?", ["31"]),
+    ("dad is exhausted on his chemo... how many patients in the trial had fatigue?", ["55%"]),
 ]
 
 

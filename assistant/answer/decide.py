@@ -267,9 +267,10 @@ class Decider:
                                 rule=m.rule, names=names)
             return Decision("out_of_scope", "unplaced", f"could not place {', '.join(repr(n) for n in names)} "
                             "and nothing ties the question to this trial", names=names)
-        if not follow_up and not {x.entity for x in m.mentions if x.slot == "group" and x.how != "generic"} - set(
-                self.store.frame.tagger.own_age) and any(  # 'the second group' alone names none
-                f" {p} " in f" {m.normalised} " for p in self.settings.dangling_groups):
+        dangling = self.settings.dangling_groups  # 'the second group', 'and before' alone name none
+        if not follow_up and not {x.entity for x in m.mentions if x.slot == "group" and x.how != "generic"
+                                  and x.text not in dangling} - set(self.store.frame.tagger.own_age) and any(
+                f" {p} " in f" {m.normalised} " for p in dangling):
             return Decision("clarify", "bare", "names 'the group' with no conversation saying which")
         if not follow_up and not m.ids("measure") and any(
                 f" {p} " in f" {m.normalised} " for p in self.settings.dangling_measures):

@@ -13,7 +13,8 @@ import re
 from assistant.kb.settings import CompoundSettings
 
 _SENTENCE = re.compile(r"(?<=[?!;])\s+|(?:(?<=[a-z0-9)%][.])|(?<=[A-Z]{2}[.]))\s+(?=[A-Z])"  # '... B-ALL. What'
-                       r"|(?<=[a-z0-9)%]{2}[.])\s+(?=(?:how|what|which|when|who|why|where|was|were|did|does|is|are|in|for|can|could)\s)")
+                       r"|(?:(?<=[a-z0-9)%]{2}[.])|(?<=[a-z0-9)%][.]{2})|(?<=[a-z0-9)%][.]{3}))"  # 'chemo.. how many'
+                       r"\s+(?=(?:how|what|which|when|who|why|where|was|were|did|does|is|are|in|for|can|could)\s)")
 _PREFACE_END = re.compile(r":\s+|\s[-\u2013\u2014]\s")
 
 
