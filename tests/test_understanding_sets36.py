@@ -349,6 +349,10 @@ def test_a_comparison_naming_no_groups_takes_the_conversations_when_the_article_
     assert a.status == "answered" and "46.6" in a.answer and "33.2" in a.answer, a.answer
     _, b = turns(assistant, "median follow-up after the amendment?", "median PFS before vs after?")
     assert b.status == "answered" and "34.7" in b.answer and "56.4" in b.answer, b.answer
+    assert any(s.slot == "group" and s.source == "context" for s in b.explain.slots), b.explain.slots  # /why says so
+    c = assistant.ask("did TP53 mutations affect PFS?")  # the opposite arm is a fill of the comparison's own
+    assert any(s.slot == "group" and s.value == "tp53_wt" and s.source == "default" for s in c.explain.slots), \
+        c.explain.slots
 
 
 def test_a_count_asked_of_a_rate_is_not_answered_by_the_rate(assistant: Assistant) -> None:

@@ -75,7 +75,7 @@ class Planner(Common):
                 options = [self.store.facts[mine[0]].examples[0], self.store.facts[theirs[0]].examples[0]]
                 plan = Plan(status="clarify", kind="clarify", options=[o.rstrip("?") for o in options],
                             missing=self.describe(q), confidence=0.4)
-        plan.rule, plan.slots = rule.id, found
+        plan.rule, plan.slots = rule.id, [*found, *plan.slots]  # the strategy's own fills after the filler's
         plan.kind = plan.kind or rule.kind
         if plan.status in ("answered", "no_data", "clarify") and (q or plan.facts or plan.options):
             plan.frame = Frame(slots=self.filler.topic(q, plan), facts=[f.id for f in plan.facts], intent=rule.id,

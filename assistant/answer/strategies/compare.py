@@ -4,7 +4,7 @@ from __future__ import annotations
 from assistant.answer.plan import Plan
 from assistant.answer.resolver import expand, resolve
 from assistant.answer.strategies.base import Strategy
-from assistant.kb.contract import Context
+from assistant.kb.contract import Context, SlotValue
 from assistant.kb.models import WHOLE_TRIAL, Fact
 from assistant.understand.matcher import Match
 
@@ -15,8 +15,18 @@ class Compare(Strategy):
     kind = "compare"
 
     def plan(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str]) -> Plan:
+        """The comparison; the slots it fills itself (the conversation's groups, a group's opposite) are listed
+        with the plan's slots, so `explain` shows where each came from."""
+        filled: list[SlotValue] = []
+        plan = self._compared(m, ctx, q, stats, filled)
+        plan.slots = [*plan.slots, *filled]
+        return plan
+
+    def _compared(self, m: Match, ctx: Context, q: dict[str, list[str]], stats: list[str],
+                  filled: list[SlotValue]) -> Plan:
         if not q and ctx.frames:
             q = dict(ctx.frames[0].slots)
+            filled += [SlotValue(slot=s, value=",".join(v), source="context") for s, v in q.items() if v]
         if not q.get("group") and not q.get("measure"):  # 'how did the two groups compare?': which groups?
             return self.clarify_generic("significance")
         groups = q.get("group", [])
@@ -26,11 +36,14 @@ class Compare(Strategy):
             held = dict(q, group=list(ctx.frames[0].slots["group"]))  # after the amendment cohorts: theirs,
             if self._split(held):  # when the article splits the measure by them
                 q, groups = held, held["group"]
+                filled.append(SlotValue(slot="group", value=",".join(groups), source="context"))
         asked = self._which_groups(q) if not groups else None
         if asked is not None:  # 'how did PFS compare between the groups?': which groups?
             return asked
         if len(groups) == 1 and self.store.entities[groups[0]].opposite and not self._between_measures(m):
-            q = dict(q, group=[*groups, self.store.entities[groups[0]].opposite])  # 'did TP53 affect outcomes'
+            other = self.store.entities[groups[0]].opposite  # 'did TP53 affect outcomes': both arms
+            q = dict(q, group=[*groups, other])
+            filled.append(SlotValue(slot="group", value=other, source="default"))
         res = resolve(self.store, q, stats)
         if not res:
             return self.no_data(q, stats)
