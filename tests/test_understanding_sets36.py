@@ -103,6 +103,11 @@ STATUSES = [
     ("my husband's platelets are 30, is that too low?", "medical_advice"),
     ("who is the best leukaemia specialist in London?", "out_of_scope"),
     ("and before?", "clarify"),
+    # a drug's approval history is not this trial's; beside this trial named it is not reported
+    ("when did the FDA approve inotuzumab?", "out_of_scope"),
+    ("was the combination in this trial FDA approved?", "no_data"),
+    # a figure no fact gives alone, or a sum, names nothing
+    ("what is 55% of 80?", "out_of_scope"),
 ]
 
 ANSWERS = [
@@ -224,6 +229,9 @@ ANSWERS = [
     ("was the study run at several sites?", ["single-center"]),
     ("were all the patients given blinatumomab?", ["31"]),
     ("dad is exhausted on his chemo... how many patients in the trial had fatigue?", ["55%"]),
+    # set 53's classes: a percentage quoted back names the measure whose headline figure it is (one measure's only)
+    ("the 99% - what was that?", ["overall response rate"]),
+    ("was it really 45%? the neuropathy?", ["45%"]),
 ]
 
 
@@ -396,3 +404,9 @@ def test_both_topics_are_asked_of_after_a_new_topic_replaced_the_first(assistant
     assert b.status == "answered" and ".27" in b.answer and ".17" in b.answer, b.answer
     _, _, c = turns(assistant, "median PFS under 70 vs 70 and older?", "and OS?", "was that significant?")
     assert c.status == "answered" and ".17" in c.answer and ".27" not in c.answer, c.answer
+
+
+def test_a_percentage_quoted_back_in_a_conversation_is_the_conversations_measure(assistant: Assistant) -> None:
+    """'was it really 45%?' after the 5-year PFS: the PFS (44.0%), never neuropathy's 45% as if it were asked."""
+    _, a = turns(assistant, "what was the 5-year PFS?", "was it really 45%?")
+    assert "44.0%" in a.answer and "neuropathy" not in a.answer.lower(), a.answer

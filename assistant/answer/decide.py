@@ -189,6 +189,13 @@ class Decider:
                 return False
         return False
 
+    def _names(self, acct: Accounting, positions: set[int]) -> list[str]:
+        """The foreign words as written, and the foreign topics the lexicon knows by their labels ('regulatory
+        approval' for 'FDA approved')."""
+        topics = {i: w.detail.split(" ")[0] for i, w in enumerate(acct.words) if i in positions and w.role == "term"}
+        return list(dict.fromkeys([*self._spans(acct, positions - set(topics)),
+                                   *(self.store.entities[e].label or e for e in topics.values())]))
+
     @staticmethod
     def _spans(acct: Accounting, positions: set[int]) -> list[str]:
         """Adjacent foreign words as one name ('lung cancer', 'GRAALL 2005'), as the user wrote them."""
@@ -243,7 +250,7 @@ class Decider:
                      if w.role == "foreign" or (w.role == "term" and w.detail.split(" ")[0] in others)}
         if positions:
             words = [w.text for w in acct.words]
-            names = list(dict.fromkeys(self._spans(acct, positions)))
+            names = self._names(acct, positions)
             drug = any(w.detail.startswith("a drug") for w in acct.foreign) or self.other_drugs in others
             why = next((w.detail for w in acct.foreign), "")
             code = any(w.detail == "a code or trial name" for w in acct.foreign) or bool(  # 'E1910', 'UKALL14'

@@ -105,6 +105,9 @@ class TaggerSettings(Strict):
     within_phrases: list[str] = Field(default_factory=list,
                                       description="frame words that may stand as themselves inside a phrase with a "
                                                   "typo elsewhere ('cytogentic high risk'); never fuzzed themselves")
+    quoted_value: Regex = Field("", description="regex on the normalised text: a percentage quoted back ('was it "
+                                "really 99%?', 'the 94% - what was that?'), the number in group 1; when one fact's "
+                                "headline percentage is that number, it names that fact's measure")
 
 
 

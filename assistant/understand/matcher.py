@@ -150,7 +150,7 @@ class Matcher:
                     continue
             text = pattern.sub(repl, text)
         result = Match(normalised=text)
-        mentions = self.tagger.tag(text, question)
+        mentions = self.tagger.tag(text, question, quoted=not follow_up)
         result.mentions = mentions
         result.advice = [r for r in self.advice if self.fits(r, text)]  # is it medical? decide.py
         result.chitchat = next((r for r in self.chitchat if self.fits(r, text)), None)

@@ -22,7 +22,7 @@ class Mention:
     end: int
     text: str
     score: float
-    how: str  # exact | fuzzy | case | age | generic
+    how: str  # exact | fuzzy | case | age | generic | value
 
 
 class Tagger:
@@ -58,6 +58,14 @@ class Tagger:
                 self.starting.setdefault(phrase.split(" ", 1)[0], []).append(phrase)
         self.ages = sorted((e.ages[0], e.ages[1], e.id) for e in store.entities.values() if len(e.ages) == 2)
         self.age_sets = frozenset(store.frame.tagger.own_age)  # 'my age group': the group of the age told
+        quoted = store.frame.tagger.quoted_value
+        self.quoted = re.compile(quoted) if quoted else None
+        given: dict[float, set[str]] = {}  # a headline percentage -> the measures of the facts giving it
+        for f in store.facts.values():
+            for v in f.values:
+                if v.unit == "%" and v.kind in ("percent", "rate") and v.num is not None:
+                    given.setdefault(v.num, set()).add(f.measure[0])
+        self.figures = {n: next(iter(ms)) for n, ms in given.items() if len(ms) == 1}  # one measure's only
         # all case-sensitive names ('ALL', 'CRS') in one alternation, longest first
         names = sorted(store.case_sensitive, key=lambda p: (-len(p), p))
         self.case_ids = store.case_sensitive
@@ -75,7 +83,9 @@ class Tagger:
             e = self.store.entities[eid]
             out.append(Mention(eid, e.slot, start, end, phrase, round(score, 3), how))
 
-    def tag(self, norm: str, original: str = "") -> list[Mention]:
+    def tag(self, norm: str, original: str = "", quoted: bool = True) -> list[Mention]:
+        """The mentions in a normalised question; `quoted`: a percentage quoted back may name its measure (not in
+        a conversation, whose own measure it is then)."""
         toks = tokens(norm)
         out: list[Mention] = []
         covered = [False] * len(toks)
@@ -96,6 +106,13 @@ class Tagger:
                         out.append(Mention(eid, "group", -1, -1, str(age), 1.0, "age"))
                         break
                 break
+        if quoted and self.quoted is not None and not any(m.slot == "measure" for m in out):
+            for hit in self.quoted.finditer(norm):  # 'was it really 99%?': the measure whose figure that is
+                measure = self.figures.get(float(hit.group(1)))
+                if measure is not None:
+                    at = len(norm[:hit.start(1)].split())
+                    out.append(Mention(measure, "measure", at, at + 2, hit.group(1) + " percent", 1.0, "value"))
+                    break
         if self.case is not None and original:
             for written in dict.fromkeys(self.case.findall(original)):
                 for eid in self.case_ids[written]:
