@@ -108,6 +108,12 @@ STATUSES = [
     ("was the combination in this trial FDA approved?", "no_data"),
     # a figure no fact gives alone, or a sum, names nothing
     ("what is 55% of 80?", "out_of_scope"),
+    # a situation pointed back at after the dash is one personal question; another formulation of a drug is not
+    # this trial's; the corresponding author is not reported; a lifesaver is thanks
+    ("my wife got MDS after her leukaemia treatment - was it caused by inotuzumab?", "medical_advice"),
+    ("any data on subcutaneous blinatumomab?", "out_of_scope"),
+    ("who was the corresponding author of the paper?", "no_data"),
+    ("you're a lifesaver, thank you", "chitchat"),
 ]
 
 ANSWERS = [
@@ -232,6 +238,14 @@ ANSWERS = [
     # set 53's classes: a percentage quoted back names the measure whose headline figure it is (one measure's only)
     ("the 99% - what was that?", ["overall response rate"]),
     ("was it really 45%? the neuropathy?", ["45%"]),
+    # set 54's classes: a situation before a dash, then a trial question; 'from what point' blinatumomab was added;
+    # a measure 'at the start of the trial' is the original protocol's; how a dose was split; orally or by infusion
+    ("my dad's ankles are swollen - how many patients in the trial had swollen legs?", ["39%"]),
+    ("from what point in enrolment was blinatumomab added?", ["50th"]),
+    ("what was the induction regimen at the start of the trial?", ["day 3"]),
+    ("what was the inotuzumab dose in cycle 1 at the start of the trial?", ["1.3"]),
+    ("how was the amended cycle 1 inotuzumab dose split?", ["0.6", "day 8"]),
+    ("was inotuzumab taken orally or by infusion?", ["intravenously"]),
 ]
 
 

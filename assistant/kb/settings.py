@@ -130,6 +130,9 @@ class CompoundSettings(Strict):
                         "'Journalist here'): its everyday words do not change what the question is about")
     lead_ins: list[str] = Field(default_factory=list, description="greetings and fillers before a question ('hi, "
                                 "quick question: how many ...'): dropped from a part that then opens like a question")
+    pointers: list[str] = Field(default_factory=list, description="words by which a question points back at the "
+                                "situation told before its dash ('my grandfather got MDS - was it caused by ...?'): "
+                                "such a message is not split there")
     max_parts: int = Field(4, ge=1, description="a longer message is one question with many clauses")
     short_part: int = Field(4, ge=1, description="words: a part this short leans on the one before it")
 

@@ -52,6 +52,7 @@ class Splitter:
         leads = "|".join(sorted(map(re.escape, settings.lead_ins), key=len, reverse=True))
         self.lead_in = re.compile(rf"^\W*(?:(?:{leads})\b\W*)+", re.IGNORECASE) if leads else None
         self.max_parts = settings.max_parts
+        self.pointers = frozenset(settings.pointers)
 
     def split(self, text: str) -> list[str]:
         """The parts of a message (one part when it asks one thing)."""
@@ -98,7 +99,9 @@ class Splitter:
             return [part]
         before, after = part[:m.start()], part[m.end():]
         told = (self.role is not None and self.role.search(before) is not None) or (
-            self.lead_in is not None and self.lead_in.match(before) is not None)
+            self.lead_in is not None and self.lead_in.match(before) is not None) or (  # 'my aunt's legs are
+            self.preface is not None and self.preface.match(before) is not None  # swollen - how many ...?'
+            and not set(re.findall(r"[a-z]+", after.lower())) & self.pointers)  # not 'was it caused by ...?'
         return [before.rstrip() + ":", after] if told and self.opener.match(after) else [part]
 
     def _without_lead_in(self, part: str) -> str:
