@@ -114,6 +114,10 @@ STATUSES = [
     ("any data on subcutaneous blinatumomab?", "out_of_scope"),
     ("who was the corresponding author of the paper?", "no_data"),
     ("you're a lifesaver, thank you", "chitchat"),
+    # set 55's classes: whether a relative is too old, or should enrol, is personal; 'is that good?' alone asks back
+    ("is my father too frail for this at 85?", "medical_advice"),
+    ("she wants to know if her 71 year old brother should join something like this", "medical_advice"),
+    ("is that good?", "clarify"),
 ]
 
 ANSWERS = [
@@ -246,6 +250,8 @@ ANSWERS = [
     ("what was the inotuzumab dose in cycle 1 at the start of the trial?", ["1.3"]),
     ("how was the amended cycle 1 inotuzumab dose split?", ["0.6", "day 8"]),
     ("was inotuzumab taken orally or by infusion?", ["intravenously"]),
+    # set 55's classes: 'arising' is an everyday verb
+    ("did any MDS cases arise as a second neoplasm?", ["5 patients"]),
 ]
 
 
