@@ -430,3 +430,15 @@ def test_a_percentage_quoted_back_in_a_conversation_is_the_conversations_measure
     """'was it really 45%?' after the 5-year PFS: the PFS (44.0%), never neuropathy's 45% as if it were asked."""
     _, a = turns(assistant, "what was the 5-year PFS?", "was it really 45%?")
     assert "44.0%" in a.answer and "neuropathy" not in a.answer.lower(), a.answer
+
+
+def test_a_tampered_earlier_topic_is_a_context_error(assistant: Assistant) -> None:
+    """The context's earlier topic is checked like its frames: an unknown fact id there is named, never used."""
+    from assistant.errors import ContextError
+
+    _, b = turns(assistant, "what was the p value for OS across the three age groups?", "and for PFS across them?")
+    sent = b.context.model_dump()
+    assert sent["earlier"], sent  # the OS topic is kept aside
+    sent["earlier"][0]["facts"] = ["made.up"]
+    with pytest.raises(ContextError, match="earlier.0.facts.0"):
+        assistant.ask("so was either one significant?", sent)

@@ -89,8 +89,8 @@ def check(ctx: Context, store: "Store") -> None:
     (tampered with, or from another knowledge version). Values are not echoed."""
     from assistant.kb.models import FACT_SLOTS
 
-    for i, (where, frame) in enumerate([(f"frames.{j}", f) for j, f in enumerate(ctx.frames)]
-                                        + [(f"earlier.{j}", f) for j, f in enumerate(ctx.earlier)]):
+    for where, frame in [*((f"frames.{j}", f) for j, f in enumerate(ctx.frames)),
+                         *((f"earlier.{j}", f) for j, f in enumerate(ctx.earlier))]:
         problems = [(f"{where}.slots", "unknown slot name") for s in frame.slots if s not in FACT_SLOTS]
         problems += [(f"{where}.slots.{s}.{j}", "unknown entity id") for s, ids in frame.slots.items()
                      for j, eid in enumerate(ids) if eid not in store.entities]
