@@ -17,7 +17,7 @@ from typing import Any, Iterable, Iterator, TextIO
 
 from assistant.errors import AssistantError, InputFormatError
 from assistant.interfaces.output import OutputError, WholeRecords
-from assistant.kb.contract import Answer, Context
+from assistant.kb.contract import Answer
 
 MAX_SESSIONS = 100_000
 FORMATS = ("jsonl", "csv", "markdown")
@@ -152,7 +152,7 @@ ONE_SESSION = "\x00one-session"  # the conversation of lines without a session, 
 def answer_items(assistant: Any, items: Iterable[Item], one_session: bool = False) -> Iterator[Answer]:
     """Answer items in order; sessions carry their context (bounded LRU). With `one_session`, lines without a
     session are one conversation (a .txt file of follow-ups); their `session` stays null in the records."""
-    sessions: OrderedDict[str, Context] = OrderedDict()
+    sessions: OrderedDict[str, str] = OrderedDict()  # each as JSON: a fraction of the model's memory
     for item in items:
         if item.error:
             yield Answer(id=item.id, session=item.session, question=item.question, status="invalid_input",
@@ -174,7 +174,7 @@ def answer_items(assistant: Any, items: Iterable[Item], one_session: bool = Fals
                          intent="invalid_input", confidence=1.0)
             continue
         if key is not None:
-            sessions[key] = answer.context
+            sessions[key] = answer.context.model_dump_json()
             sessions.move_to_end(key)
             if len(sessions) > MAX_SESSIONS:
                 sessions.popitem(last=False)
