@@ -74,7 +74,8 @@ FIRST_RUNS = {"questions_fresh1.jsonl": (0.8222, 31), "questions_fresh2.jsonl": 
               "questions_fresh52.jsonl": (0.9692, 2),
               "questions_fresh53.jsonl": (0.9846, 0),
               "questions_fresh54.jsonl": (0.9462, 7),
-              "questions_fresh55.jsonl": (0.95, 4)}
+              "questions_fresh55.jsonl": (0.95, 4),
+              "questions_fresh56.jsonl": (0.9654, 3)}
 # set 23 with the scorer reading a count 'n = 27' as the number 27, on the code of its first run: 96.5% with 4;
 # set 28 with the scorer reading '34.7 months' in '34.7 vs 56.4 months', on the code of its first run: 95.4% with 3
 # Sets tuned after their first run that still have harmful replies: held at their measured level.
