@@ -118,6 +118,9 @@ STATUSES = [
     ("is my father too frail for this at 85?", "medical_advice"),
     ("she wants to know if her 71 year old brother should join something like this", "medical_advice"),
     ("is that good?", "clarify"),
+    # how a test works in general is general medicine; how this trial tested TP53 is not reported
+    ("how is a CRLF2 rearrangement detected?", "out_of_scope"),
+    ("how were TP53 mutations detected in the study?", "no_data"),
 ]
 
 ANSWERS = [
@@ -252,6 +255,8 @@ ANSWERS = [
     ("was inotuzumab taken orally or by infusion?", ["intravenously"]),
     # set 55's classes: 'arising' is an everyday verb
     ("did any MDS cases arise as a second neoplasm?", ["5 patients"]),
+    # set 56's classes: those in remission are who the MRD negativity after cycle 1 is of
+    ("what share were MRD negative after cycle 1 among the patients in remission then?", ["84%"]),
 ]
 
 
