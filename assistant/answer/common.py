@@ -47,12 +47,12 @@ class Common:
         self.threshold = re.compile(f.threshold) if f.threshold else None
         self.unit_asked = re.compile(f.unit_asked) if f.unit_asked else None
         self.families: dict[str, str] = {}  # group id -> the label of the smallest umbrella holding it
-        self.kin: dict[str, list[frozenset[str]]] = {}  # measure id -> the members of each umbrella holding it,
-        for e in sorted(store.entities.values(), key=lambda e: (len(e.expands), e.id)):
+        self.kin: dict[str, list[frozenset[str]]] = {}  # measure id -> the members of each umbrella holding it
+        for e in sorted(store.entities.values(), key=lambda e: (len(e.expands), e.id)):  # smallest umbrella first
             if e.slot == "group":
                 for g in e.expands:
                     self.families.setdefault(g, e.label or e.id)
-            elif e.slot == "measure":  # smallest first
+            elif e.slot == "measure":
                 for x in e.expands:
                     self.kin.setdefault(x, []).append(frozenset(e.expands))
 

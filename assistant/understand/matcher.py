@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from assistant.kb.models import IntentRule
 from assistant.kb.store import Store
-from assistant.understand.prefilter import cheapest
+from assistant.understand.prefilter import cheapest, passes
 from assistant.understand.tagger import Mention, Tagger
 
 TRIAL_SLOTS = ("measure", "group", "timepoint", "drug", "cycle", "unreported")
@@ -142,13 +142,8 @@ class Matcher:
         under way) admits the rules that only make sense there."""
         text = self.store.normalise(question)
         for pattern, repl, needs in self.rewrites:
-            for literal in needs:  # a rewrite whose literals are all absent cannot change the text (passes())
-                if literal in text:
-                    break
-            else:
-                if needs:
-                    continue
-            text = pattern.sub(repl, text)
+            if passes(needs, text):  # a rewrite whose literals are all absent cannot change the text
+                text = pattern.sub(repl, text)
         result = Match(normalised=text)
         mentions = self.tagger.tag(text, question, quoted=not follow_up)
         result.mentions = mentions

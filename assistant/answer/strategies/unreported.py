@@ -23,15 +23,15 @@ class Unreported(Strategy):
         asked = {s: m.ids(s) for s in FACT_SLOTS if m.ids(s)}
         exact = [x.entity for x in m.mentions if x.slot == "measure" and x.how == "exact"]
         measures = [x.entity for x in m.mentions if x.slot == "measure" and x.how in ("exact", "generic")]
-        if eid == self.roles.unreported_timepoint and measures and self.roles.median in stats and \
-                self.threshold is not None and self.threshold.search(m.normalised):
-            res = resolve(self.store, {**{k: v for k, v in asked.items() if k != "timepoint"}, "measure": measures},
-                          stats)  # 'was median OS more than 6 years?': the median, held against 6 years
-            if res:
-                return Plan(status="answered", facts=res.top[:self.t.max_facts], confidence=0.7)
-        if eid == self.roles.unreported_timepoint and measures:  # 'was maintenance given for 3 years?': a duration
-            said = next((x.text for x in m.mentions if x.entity == eid), "")  # of the named measure, not a survival
-            number = next((w for w in said.split(" ") if w.isdigit()), "")  # timepoint the article lacks
+        if eid == self.roles.unreported_timepoint and measures:  # a timepoint the article lacks, a measure named
+            if self.roles.median in stats and self.threshold is not None and self.threshold.search(m.normalised):
+                res = resolve(self.store, {**{k: v for k, v in asked.items() if k != "timepoint"},
+                                           "measure": measures}, stats)  # 'was median OS more than 6 years?': the
+                if res:  # median, held against 6 years
+                    return Plan(status="answered", facts=res.top[:self.t.max_facts], confidence=0.7)
+            # 'was maintenance given for 3 years?': a duration of the named measure, not a survival timepoint
+            said = next((x.text for x in m.mentions if x.entity == eid), "")
+            number = next((w for w in said.split(" ") if w.isdigit()), "")
             unit = next((w.rstrip("s") for w in said.split(" ") if w.isalpha()), "")  # in the same unit: '4 week'
             res = resolve(self.store, {**asked, "measure": measures}, stats)  # is not '4 cycles'
             held = [f for _, f in res.scored if unit and any(
